@@ -1,0 +1,87 @@
+"""sentra-local: run Sentra's real parts on this machine, without Docker.
+
+sentra-local setup   install/resolve what is missing (PostgreSQL server, Kafka jars)
+sentra-local up      start Kafka, PostgreSQL and the four services; print the addresses
+sentra-local down    stop what `up` started
+sentra-local status  show what runs
+sentra-local demo    run the end-to-end demo and stop what it started
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from sentra_local import demo
+from sentra_local.kafka import ensure_classpath
+from sentra_local.paths import state_dir
+from sentra_local.postgres import ensure_server_binaries
+from sentra_local.processes import StartupError, running_pid
+from sentra_local.services import service_processes, start_services, stop_services
+from sentra_local.stack import local_stack
+
+
+def _setup() -> int:
+    bindir = ensure_server_binaries()
+    print(f"postgres server binaries: {bindir}")
+    print(f"kafka classpath: {ensure_classpath()}")
+    return 0
+
+
+def _up() -> int:
+    stack = local_stack()
+    started = stack.up()
+    print(f"kafka      {stack.kafka.bootstrap}")
+    print(f"postgres   {stack.postgres.host}:{stack.postgres.port}")
+    started += start_services(stack, state_dir() / "services")
+    for process in service_processes(state_dir() / "services"):
+        print(f"{process.name:<14} {process.url}  (log {process.log_file})")
+    print(f"started: {', '.join(started) or 'nothing (all were running)'}")
+    print("Try: curl -s http://127.0.0.1:8001/health ; 'make down' stops everything.")
+    return 0
+
+
+def _down() -> int:
+    stopped = stop_services(state_dir() / "services")
+    stopped += local_stack().down()
+    print(f"stopped: {', '.join(stopped) or 'nothing was running'}")
+    return 0
+
+
+def _status() -> int:
+    stack = local_stack()
+    print(f"kafka      {'up' if stack.kafka.running_pid() else 'down'}  {stack.kafka.bootstrap}")
+    pg = "up" if stack.postgres.running() else "down"
+    print(f"postgres   {pg}  {stack.postgres.host}:{stack.postgres.port}")
+    for process in service_processes(state_dir() / "services"):
+        state = "up" if running_pid(process.pid_file) else "down"
+        print(f"{process.name:<10} {state}  {process.url}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="sentra-local",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name in ("setup", "up", "down", "status"):
+        commands.add_parser(name)
+    demo_parser = commands.add_parser("demo")
+    demo_parser.add_argument("--count", type=int, default=30, help="applications to submit")
+    demo_parser.add_argument("--timeout", type=float, default=120.0, help="seconds to wait")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "demo":
+            if args.count < 1:
+                parser.error("--count must be at least 1")
+            return demo.main(args.count, args.timeout)
+        return {"setup": _setup, "up": _up, "down": _down, "status": _status}[args.command]()
+    except StartupError as error:
+        print(f"sentra-local: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

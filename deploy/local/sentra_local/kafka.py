@@ -1,0 +1,253 @@
+"""A single-node Apache Kafka broker (KRaft, combined broker + controller) without Docker.
+
+The broker is its runtime classpath plus a properties file. The classpath is resolved
+by Maven from `deploy/local/kafka/pom.xml` and cached outside the clone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import os
+import shutil
+import subprocess
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from aiokafka.admin import AIOKafkaAdminClient
+
+from sentra_local.paths import LOCAL_DIR, cache_dir
+from sentra_local.processes import StartupError, port_open, running_pid, stop_pid, tail
+
+KAFKA_VERSION = "4.3.1"
+POM = LOCAL_DIR / "kafka" / "pom.xml"
+
+LOG4J2_PROPERTIES = """\
+status = warn
+appender.file.type = File
+appender.file.name = file
+appender.file.fileName = ${sys:kafka.logs.dir}/server.log
+appender.file.layout.type = PatternLayout
+appender.file.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = INFO
+rootLogger.appenderRef.file.ref = file
+logger.kafka.name = kafka
+logger.kafka.level = INFO
+logger.apache.name = org.apache.kafka
+logger.apache.level = WARN
+"""
+
+
+def classpath_dir() -> Path:
+    return cache_dir() / f"kafka-{KAFKA_VERSION}" / "libs"
+
+
+def ensure_classpath() -> Path:
+    """Resolve the broker's jars once; later calls (and later clones) reuse the cache."""
+    libs = classpath_dir()
+    marker = libs / ".complete"
+    if marker.exists():
+        return libs
+    for tool in ("java", "mvn"):
+        if shutil.which(tool) is None:
+            raise StartupError(
+                f"'{tool}' is not on PATH. Kafka needs Java 17+ and Maven "
+                "(Debian: apt-get install openjdk-17-jre-headless maven)."
+            )
+    staging = libs.with_name("libs.partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    print(f"sentra-local: resolving Kafka {KAFKA_VERSION} jars into {libs} (once)", flush=True)
+    result = subprocess.run(
+        [
+            "mvn",
+            "-q",
+            "-B",
+            "-f",
+            str(POM),
+            "dependency:copy-dependencies",
+            f"-DoutputDirectory={staging}",
+            "-DincludeScope=runtime",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise StartupError(
+            f"Maven could not resolve the Kafka jars:\n{result.stdout}\n{result.stderr}"
+        )
+    shutil.rmtree(libs, ignore_errors=True)
+    staging.rename(libs)
+    marker.touch()
+    return libs
+
+
+def _cluster_id() -> str:
+    # Kafka cluster ids are a UUID in URL-safe base64 without padding.
+    return base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
+
+
+@dataclass(frozen=True)
+class KafkaNode:
+    home: Path
+    port: int
+    controller_port: int
+    host: str = "127.0.0.1"
+    heap: str = "512m"
+
+    @property
+    def bootstrap(self) -> str:
+        return f"{self.host}:{self.port}"
+
+    @property
+    def pid_file(self) -> Path:
+        return self.home / "kafka.pid"
+
+    @property
+    def log_file(self) -> Path:
+        return self.home / "logs" / "server.log"
+
+    def running_pid(self) -> int | None:
+        return running_pid(self.pid_file)
+
+    def _write_config(self) -> Path:
+        (self.home / "logs").mkdir(parents=True, exist_ok=True)
+        (self.home / "data").mkdir(parents=True, exist_ok=True)
+        (self.home / "log4j2.properties").write_text(LOG4J2_PROPERTIES)
+        config = self.home / "server.properties"
+        settings = {
+            "process.roles": "broker,controller",
+            "node.id": "1",
+            "controller.quorum.bootstrap.servers": f"{self.host}:{self.controller_port}",
+            "listeners": (
+                f"PLAINTEXT://{self.host}:{self.port},CONTROLLER://{self.host}:{self.controller_port}"
+            ),
+            "advertised.listeners": (
+                f"PLAINTEXT://{self.host}:{self.port},CONTROLLER://{self.host}:{self.controller_port}"
+            ),
+            "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+            "controller.listener.names": "CONTROLLER",
+            "inter.broker.listener.name": "PLAINTEXT",
+            "log.dirs": str(self.home / "data"),
+            "num.partitions": "3",
+            "offsets.topic.replication.factor": "1",
+            "offsets.topic.num.partitions": "1",
+            "transaction.state.log.replication.factor": "1",
+            "transaction.state.log.min.isr": "1",
+            "share.coordinator.state.topic.replication.factor": "1",
+            "share.coordinator.state.topic.min.isr": "1",
+            "group.initial.rebalance.delay.ms": "0",
+            # Topics come from the declared list (shared/sentra_shared/topics.toml), never
+            # from a typo in a producer.
+            "auto.create.topics.enable": "false",
+        }
+        config.write_text("".join(f"{k}={v}\n" for k, v in settings.items()))
+        return config
+
+    def _java(self, libs: Path, main: str, *args: str) -> list[str]:
+        return [
+            "java",
+            f"-Xms{self.heap}",
+            f"-Xmx{self.heap}",
+            "-XX:+UseG1GC",
+            "-XX:MaxGCPauseMillis=20",
+            "-Djava.awt.headless=true",
+            f"-Dlog4j2.configurationFile={self.home / 'log4j2.properties'}",
+            f"-Dkafka.logs.dir={self.home / 'logs'}",
+            "-cp",
+            f"{libs}/*",
+            main,
+            *args,
+        ]
+
+    def start(self, timeout: float = 90.0) -> bool:
+        """Start the broker unless it already runs; wait until it answers. True if started."""
+        if self.running_pid() is not None:
+            self.wait_ready(timeout)
+            return False
+        if port_open(self.host, self.port) or port_open(self.host, self.controller_port):
+            raise StartupError(
+                f"Port {self.port} or {self.controller_port} on {self.host} is taken by another "
+                "process; set SENTRA_KAFKA_PORT / SENTRA_KAFKA_CONTROLLER_PORT to free ports."
+            )
+        libs = ensure_classpath()
+        config = self._write_config()
+        if not (self.home / "data" / "meta.properties").exists():
+            formatted = subprocess.run(
+                self._java(
+                    libs,
+                    "kafka.tools.StorageTool",
+                    "format",
+                    "--standalone",
+                    "--ignore-formatted",
+                    "-t",
+                    _cluster_id(),
+                    "-c",
+                    str(config),
+                ),
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if formatted.returncode != 0:
+                raise StartupError(f"Kafka storage format failed:\n{formatted.stderr}")
+        console = (self.home / "logs" / "console.log").open("ab")
+        process = subprocess.Popen(
+            self._java(libs, "kafka.Kafka", str(config)),
+            stdout=console,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            cwd=self.home,
+        )
+        console.close()
+        self.pid_file.write_text(str(process.pid))
+        self.wait_ready(timeout)
+        return True
+
+    def wait_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.running_pid() is None:
+                raise StartupError(
+                    f"Kafka exited during startup. Last log lines ({self.log_file}):\n"
+                    f"{tail(self.log_file)}\n{tail(self.home / 'logs' / 'console.log')}"
+                )
+            if port_open(self.host, self.port) and asyncio.run(self._answers_metadata()):
+                return
+            time.sleep(0.3)
+        raise StartupError(
+            f"Kafka did not become ready within {timeout:.0f}s. Last log lines:\n"
+            f"{tail(self.log_file)}"
+        )
+
+    async def _answers_metadata(self) -> bool:
+        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap, request_timeout_ms=3000)
+        try:
+            await admin.start()
+            await admin.list_topics()
+            return True
+        except Exception:
+            return False
+        finally:
+            await admin.close()
+
+    def stop(self, timeout: float = 30.0) -> bool:
+        """Stop the broker we started (by its recorded pid). True if one was running."""
+        pid = self.running_pid()
+        if pid is None:
+            self.pid_file.unlink(missing_ok=True)
+            return False
+        stop_pid(pid, timeout)
+        self.pid_file.unlink(missing_ok=True)
+        return True
+
+
+def node_from_env(home: Path) -> KafkaNode:
+    return KafkaNode(
+        home=home,
+        port=int(os.environ.get("SENTRA_KAFKA_PORT", "19092")),
+        controller_port=int(os.environ.get("SENTRA_KAFKA_CONTROLLER_PORT", "19093")),
+    )

@@ -1,0 +1,110 @@
+"""Running the four services as their own processes, for `make up` and `make demo`."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from sentra_local.processes import StartupError, running_pid, stop_pid, tail
+from sentra_local.stack import SERVICES, Stack
+
+DEFAULT_PORTS = {"documents": 8001, "credit": 8002, "insurance": 8003, "notifications": 8004}
+
+
+@dataclass(frozen=True)
+class ServiceProcess:
+    name: str
+    home: Path
+    host: str = "127.0.0.1"
+
+    @property
+    def port(self) -> int:
+        configured = os.environ.get(f"SENTRA_{self.name.upper()}_HTTP_PORT")
+        return int(configured) if configured else DEFAULT_PORTS[self.name]
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def pid_file(self) -> Path:
+        return self.home / f"{self.name}.pid"
+
+    @property
+    def log_file(self) -> Path:
+        return self.home / f"{self.name}.log"
+
+    def environment(self, stack: Stack) -> dict[str, str]:
+        prefix = f"SENTRA_{self.name.upper()}_"
+        return {
+            **os.environ,
+            "SENTRA_KAFKA_BOOTSTRAP": stack.kafka.bootstrap,
+            prefix + "DATABASE_URL": stack.database_url(self.name),
+            prefix + "HTTP_HOST": self.host,
+            prefix + "HTTP_PORT": str(self.port),
+        }
+
+    def start(self, stack: Stack) -> bool:
+        if running_pid(self.pid_file) is not None:
+            return False
+        self.home.mkdir(parents=True, exist_ok=True)
+        with self.log_file.open("ab") as log:
+            process = subprocess.Popen(
+                [sys.executable, "-m", f"sentra_{self.name}"],
+                env=self.environment(stack),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        self.pid_file.write_text(str(process.pid))
+        return True
+
+    def wait_healthy(self, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if running_pid(self.pid_file) is None:
+                raise StartupError(
+                    f"service {self.name} exited during startup; log {self.log_file}:\n"
+                    f"{tail(self.log_file)}"
+                )
+            try:
+                if httpx.get(f"{self.url}/health", timeout=2.0).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.3)
+        raise StartupError(f"service {self.name} not healthy after {timeout:.0f}s")
+
+    def stop(self) -> bool:
+        pid = running_pid(self.pid_file)
+        self.pid_file.unlink(missing_ok=True)
+        if pid is None:
+            return False
+        stop_pid(pid, timeout=30.0)
+        return True
+
+
+def service_processes(home: Path) -> list[ServiceProcess]:
+    return [ServiceProcess(name, home) for name in SERVICES]
+
+
+def start_services(stack: Stack, home: Path) -> list[str]:
+    """Start the services that are not running and wait until all are healthy."""
+    processes = service_processes(home)
+    started = [p.name for p in processes if p.start(stack)]
+    for process in processes:
+        process.wait_healthy()
+    return started
+
+
+def stop_services(home: Path, names: list[str] | None = None) -> list[str]:
+    return [
+        p.name for p in service_processes(home) if (names is None or p.name in names) and p.stop()
+    ]

@@ -1,0 +1,57 @@
+"""The local infrastructure: one Kafka broker and one PostgreSQL cluster, started idempotently."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from pathlib import Path
+
+from sentra_shared.topics import ensure_topics
+
+from sentra_local.kafka import KafkaNode, node_from_env
+from sentra_local.paths import state_dir
+from sentra_local.postgres import PostgresCluster, cluster_from_env
+
+SERVICES = ("documents", "credit", "insurance", "notifications")
+
+
+def database_name(service: str, suffix: str = "") -> str:
+    """Each service has a database of its own; services never share tables."""
+    return f"sentra_{service}{suffix}"
+
+
+@dataclass(frozen=True)
+class Stack:
+    kafka: KafkaNode
+    postgres: PostgresCluster
+    database_suffix: str = ""
+
+    def database_url(self, service: str) -> str:
+        return self.postgres.dsn(database_name(service, self.database_suffix))
+
+    def up(self) -> list[str]:
+        """Start what is down, leave what runs alone; return the names of what we started."""
+        started: list[str] = []
+        if self.postgres.start():
+            started.append("postgres")
+        self.postgres.ensure_databases([database_name(s, self.database_suffix) for s in SERVICES])
+        if self.kafka.start():
+            started.append("kafka")
+        asyncio.run(ensure_topics(self.kafka.bootstrap))
+        return started
+
+    def down(self, parts: list[str] | None = None) -> list[str]:
+        """Stop the named parts (default: both); return what was running and is now stopped."""
+        parts = ["kafka", "postgres"] if parts is None else parts
+        stopped: list[str] = []
+        if "kafka" in parts and self.kafka.stop():
+            stopped.append("kafka")
+        if "postgres" in parts and self.postgres.stop():
+            stopped.append("postgres")
+        return stopped
+
+
+def local_stack(home: Path | None = None) -> Stack:
+    """The stack of `make up` / `make demo`, configured by SENTRA_* variables."""
+    home = home or state_dir() / "stack"
+    return Stack(kafka=node_from_env(home / "kafka"), postgres=cluster_from_env(home / "postgres"))

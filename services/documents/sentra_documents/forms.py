@@ -1,0 +1,75 @@
+"""What an applicant (or the counter officer) submits over HTTP, validated by pydantic."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from sentra_shared.events import ApplicationKind
+
+
+class _Form(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Applicant(_Form):
+    full_name: str = Field(min_length=2, max_length=120)
+    nik: str = Field(pattern=r"^\d{16}$", description="16-digit national identity number")
+    date_of_birth: date
+    sex: Literal["F", "M"]
+    phone: str = Field(pattern=r"^\+?\d{8,15}$")
+
+
+class PlacementDetails(_Form):
+    destination_country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")
+    job: str = Field(min_length=2, max_length=80)
+
+
+class CreditDetails(_Form):
+    product: Literal["placement", "micro"]
+    amount_idr: int = Field(gt=0, le=1_000_000_000)
+    tenor_months: int = Field(gt=0, le=120)
+    contract_months: int | None = Field(default=None, gt=0, le=120)
+    has_npwp: bool = False
+    slik_collectibility: int | None = Field(default=None, ge=1, le=5)
+
+
+class RefundDetails(_Form):
+    claim_type: Literal["return_cost", "departure_guarantee", "wage_arrears", "casualty"]
+    departure_date: date
+    months_with_last_employer: int = Field(ge=0, le=600)
+    amount_krw: int = Field(gt=0, le=100_000_000)
+    passport_name: str = Field(min_length=2, max_length=120)
+    payee_account_name: str = Field(min_length=2, max_length=120)
+
+
+_SECTION_FOR_KIND = {
+    ApplicationKind.PLACEMENT: "placement",
+    ApplicationKind.KUR_LOAN: "credit",
+    ApplicationKind.INSURANCE_REFUND: "refund",
+}
+
+
+class ApplicationForm(_Form):
+    kind: ApplicationKind
+    applicant: Applicant
+    placement: PlacementDetails | None = None
+    credit: CreditDetails | None = None
+    refund: RefundDetails | None = None
+
+    @model_validator(mode="after")
+    def section_matches_kind(self) -> Self:
+        wanted = _SECTION_FOR_KIND[self.kind]
+        for section in _SECTION_FOR_KIND.values():
+            given = getattr(self, section) is not None
+            if section == wanted and not given:
+                raise ValueError(f"a {self.kind.value} application needs the '{section}' section")
+            if section != wanted and given:
+                raise ValueError(f"a {self.kind.value} application takes no '{section}' section")
+        return self
+
+    @property
+    def regency_code(self) -> str:
+        # NIK digits 1-4 are the province and regency of registration.
+        return self.applicant.nik[:4]

@@ -1,0 +1,22 @@
+"""Wiring only: build the notifications service from its settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from opentelemetry.sdk.trace.export import SpanExporter
+from sentra_shared.runtime import build_http_app, build_runtime
+
+from sentra_notifications.api import router
+from sentra_notifications.config import NotificationsSettings
+from sentra_notifications.handlers import handlers
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def create_app(
+    settings: NotificationsSettings, span_exporter: SpanExporter | None = None
+) -> FastAPI:
+    runtime = build_runtime("notifications", settings, MIGRATIONS, handlers, span_exporter)
+    return build_http_app(runtime, lambda app: app.include_router(router))

@@ -1,0 +1,50 @@
+"""Event handlers of the notifications service: record the notice, announce it via the outbox."""
+
+from __future__ import annotations
+
+import asyncpg
+from sentra_shared.consumer import EventHandlers
+from sentra_shared.events import (
+    ApplicantNotified,
+    ApplicationSubmitted,
+    CreditScreened,
+    DocumentsRejected,
+    DocumentsVerified,
+    Event,
+    RefundClaimAssessed,
+)
+from sentra_shared.outbox import add_to_outbox
+
+from sentra_notifications import repository
+from sentra_notifications.domain import compose
+
+handlers = EventHandlers(consumer="notifications")
+
+APPLICANT_FACING = (
+    ApplicationSubmitted,
+    DocumentsVerified,
+    DocumentsRejected,
+    CreditScreened,
+    RefundClaimAssessed,
+)
+
+
+async def tell_applicant(conn: asyncpg.Connection, event: Event) -> None:
+    notice = compose(event)
+    await repository.append(
+        conn, event.application_id, event.event_id, event.ce_type(), notice, event.occurred_at
+    )
+    await add_to_outbox(
+        conn,
+        ApplicantNotified(
+            application_id=event.application_id,
+            occurred_at=event.occurred_at,
+            channel="sms",
+            about=event.ce_type(),
+            final=notice.final,
+        ),
+    )
+
+
+for _event_type in APPLICANT_FACING:
+    handlers.on(_event_type)(tell_applicant)

@@ -1,0 +1,26 @@
+"""Settings every service shares, read from environment variables (pydantic-settings).
+
+The broker address is common to all services (`SENTRA_KAFKA_BOOTSTRAP`); the rest is per
+service, prefixed with the service's name, e.g. `SENTRA_CREDIT_DATABASE_URL`.
+"""
+
+from __future__ import annotations
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(frozen=True, extra="ignore", populate_by_name=True)
+
+    kafka_bootstrap: str = Field(
+        default="127.0.0.1:19092",
+        validation_alias=AliasChoices("SENTRA_KAFKA_BOOTSTRAP", "kafka_bootstrap"),
+    )
+    database_url: str
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(ge=0, le=65535)
+    # How often the outbox relay looks for rows when no NOTIFY arrived.
+    outbox_poll_interval_s: float = Field(default=1.0, gt=0)
+    # Consumer group; defaults to the service name.
+    consumer_group: str | None = None

@@ -1,0 +1,169 @@
+"""Event contracts: one frozen pydantic model per event, defined once, used on both ends.
+
+Each event names its producing service, its topic (versioned) and its CloudEvents type.
+The Kafka key is always the application id, so one application's events stay in order.
+Events carry only what their readers need: no NIK, passport or account numbers.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+from typing import ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+DOCUMENTS_TOPIC = "sentra.documents.events.v1"
+CREDIT_TOPIC = "sentra.credit.events.v1"
+INSURANCE_TOPIC = "sentra.insurance.events.v1"
+NOTIFICATIONS_TOPIC = "sentra.notifications.events.v1"
+
+
+class ApplicationKind(StrEnum):
+    PLACEMENT = "placement"  # documents for working abroad (one-roof LTSA service)
+    KUR_LOAN = "kur_loan"  # cheap credit for workers and families
+    INSURANCE_REFUND = "insurance_refund"  # ex-Korea EPS insurance money
+
+
+class Event(BaseModel):
+    """Common fields of every event; subclasses add their payload."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    owner: ClassVar[str]
+    topic: ClassVar[str]
+    version: ClassVar[int] = 1
+
+    event_id: uuid.UUID = Field(default_factory=uuid.uuid4)
+    application_id: uuid.UUID
+    occurred_at: datetime
+
+    @classmethod
+    def ce_type(cls) -> str:
+        """CloudEvents `type`: reverse-DNS style, versioned."""
+        return f"id.sentra.{cls.owner}.{cls.__name__}.v{cls.version}"
+
+    @property
+    def key(self) -> bytes:
+        return str(self.application_id).encode()
+
+
+class Reason(BaseModel):
+    """A machine-readable reason with the text the applicant is shown."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    code: str
+    text_id: str
+    text_en: str
+
+
+# --- documents -------------------------------------------------------------------------
+
+
+class CreditRequest(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    product: Literal["placement", "micro"]
+    amount_idr: int = Field(gt=0)
+    tenor_months: int = Field(gt=0)
+    contract_months: int | None = Field(default=None, gt=0)
+    has_npwp: bool = False
+    slik_collectibility: int | None = Field(default=None, ge=1, le=5)
+
+
+class RefundRequest(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    claim_type: Literal["return_cost", "departure_guarantee", "wage_arrears", "casualty"]
+    departure_date: date
+    months_with_last_employer: int = Field(ge=0)
+    amount_krw: int = Field(gt=0)
+    # Names travel because the insurer pays to an account whose holder must be the
+    # passport holder; passport and account numbers stay in the documents service.
+    passport_name: str
+    payee_account_name: str
+
+
+class ApplicationSubmitted(Event):
+    owner: ClassVar[str] = "documents"
+    topic: ClassVar[str] = DOCUMENTS_TOPIC
+
+    kind: ApplicationKind
+    regency_code: str = Field(pattern=r"^\d{4}$")
+
+
+class DocumentsVerified(Event):
+    owner: ClassVar[str] = "documents"
+    topic: ClassVar[str] = DOCUMENTS_TOPIC
+
+    kind: ApplicationKind
+    credit_request: CreditRequest | None = None
+    refund_request: RefundRequest | None = None
+
+
+class DocumentsRejected(Event):
+    owner: ClassVar[str] = "documents"
+    topic: ClassVar[str] = DOCUMENTS_TOPIC
+
+    kind: ApplicationKind
+    reasons: tuple[Reason, ...] = Field(min_length=1)
+
+
+# --- credit ----------------------------------------------------------------------------
+
+
+class CreditOutcome(StrEnum):
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    REFERRED = "referred"
+
+
+class CreditScreened(Event):
+    owner: ClassVar[str] = "credit"
+    topic: ClassVar[str] = CREDIT_TOPIC
+
+    outcome: CreditOutcome
+    amount_idr: int
+    reasons: tuple[Reason, ...] = ()
+
+
+# --- insurance -------------------------------------------------------------------------
+
+
+class ClaimOutcome(StrEnum):
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    DORMANT = "dormant"  # past the 3-year deadline: claimed with HRD Korea instead
+
+
+class RefundClaimAssessed(Event):
+    owner: ClassVar[str] = "insurance"
+    topic: ClassVar[str] = INSURANCE_TOPIC
+
+    outcome: ClaimOutcome
+    amount_krw: int
+    reasons: tuple[Reason, ...] = ()
+
+
+# --- notifications ---------------------------------------------------------------------
+
+
+class ApplicantNotified(Event):
+    owner: ClassVar[str] = "notifications"
+    topic: ClassVar[str] = NOTIFICATIONS_TOPIC
+
+    channel: Literal["sms", "whatsapp", "email", "counter"]
+    about: str  # the CloudEvents type of the event the applicant was told about
+    final: bool
+
+
+CATALOGUE: tuple[type[Event], ...] = (
+    ApplicationSubmitted,
+    DocumentsVerified,
+    DocumentsRejected,
+    CreditScreened,
+    RefundClaimAssessed,
+    ApplicantNotified,
+)

@@ -1,0 +1,144 @@
+"""Transactional outbox: events are written with the state change, then relayed to Kafka.
+
+Handlers never publish. They call `add_to_outbox(conn, ...)` inside the transaction that
+changes state; the relay publishes committed rows and marks them. A crash between the
+publish and the mark re-publishes the row later (at-least-once); consumers are idempotent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+
+import asyncpg
+from faststream.kafka import KafkaBroker
+from opentelemetry import trace
+
+from sentra_shared.envelope import encode, headers_for
+from sentra_shared.events import Event
+from sentra_shared.telemetry import context_from_traceparent, current_traceparent
+
+log = logging.getLogger(__name__)
+
+NOTIFY_CHANNEL = "outbox"
+
+
+async def add_to_outbox(conn: asyncpg.Connection, *events: Event) -> None:
+    """Record events in the caller's transaction, with the caller's trace context."""
+    traceparent = current_traceparent()
+    await conn.executemany(
+        """INSERT INTO outbox (event_id, topic, key, headers, payload, traceparent)
+           VALUES ($1, $2, $3, $4, $5, $6)""",
+        [
+            (
+                event.event_id,
+                event.topic,
+                event.key,
+                json.dumps(headers_for(event)),
+                encode(event),
+                traceparent,
+            )
+            for event in events
+        ],
+    )
+
+
+class OutboxRelay:
+    """Publishes unpublished outbox rows in batches; wakes on NOTIFY, polls as a fallback.
+
+    Rows are claimed with `FOR UPDATE SKIP LOCKED` rather than by a high-water id: serial
+    ids become visible in commit order, not id order, so `id > last_seen` can skip rows.
+    """
+
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        broker: KafkaBroker,
+        tracer: trace.Tracer,
+        *,
+        batch_size: int = 200,
+        poll_interval: float = 1.0,
+    ) -> None:
+        self._pool = pool
+        self._broker = broker
+        self._tracer = tracer
+        self._batch_size = batch_size
+        self._poll_interval = poll_interval
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._task: asyncio.Task[None] | None = None
+        self._listener: asyncpg.Connection | None = None
+
+    async def start(self) -> None:
+        self._listener = await self._pool.acquire()
+        await self._listener.add_listener(NOTIFY_CHANNEL, self._on_notify)
+        self._task = asyncio.create_task(self._run(), name="outbox-relay")
+
+    def _on_notify(self, *_: object) -> None:
+        self._wake.set()
+
+    async def stop(self) -> None:
+        """Stop waking up, then publish whatever is still pending."""
+        self._stopping = True
+        self._wake.set()
+        if self._task is not None:
+            await self._task
+        if self._listener is not None:
+            with contextlib.suppress(Exception):
+                await self._listener.remove_listener(NOTIFY_CHANNEL, self._on_notify)
+            await self._pool.release(self._listener)
+        await self.drain()
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            self._wake.clear()
+            try:
+                await self.drain()
+            except Exception:
+                # Broker or database trouble: keep the rows, try again on the next wake.
+                log.exception("outbox relay failed; will retry")
+                await asyncio.sleep(self._poll_interval)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._poll_interval)
+
+    async def drain(self) -> int:
+        """Publish pending rows until none are left; return how many were published."""
+        total = 0
+        while True:
+            published = await self._publish_batch()
+            total += published
+            if published < self._batch_size:
+                return total
+
+    async def _publish_batch(self) -> int:
+        async with self._pool.acquire() as conn, conn.transaction():
+            rows = await conn.fetch(
+                """SELECT id, topic, key, headers, payload, traceparent FROM outbox
+                   WHERE published_at IS NULL ORDER BY id
+                   LIMIT $1 FOR UPDATE SKIP LOCKED""",
+                self._batch_size,
+            )
+            if not rows:
+                return 0
+            confirmations = []
+            for row in rows:
+                parent = context_from_traceparent(row["traceparent"])
+                with self._tracer.start_as_current_span("outbox relay", context=parent):
+                    confirmations.append(
+                        await self._broker.publish(
+                            bytes(row["payload"]),
+                            topic=row["topic"],
+                            key=bytes(row["key"]),
+                            headers=json.loads(row["headers"]),
+                            no_confirm=True,
+                        )
+                    )
+            # Mark only what the broker has acknowledged (acks=all, idempotent producer).
+            await asyncio.gather(*confirmations)
+            await conn.execute(
+                "UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])",
+                [row["id"] for row in rows],
+            )
+            return len(rows)

@@ -1,0 +1,164 @@
+"""The process around a service: database, broker, outbox relay, HTTP app and their order.
+
+Each service's `create_app(settings)` builds one of these with its own handlers and
+routes; nothing connects anywhere until the app's lifespan starts.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import asyncpg
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from faststream.kafka import KafkaBroker
+from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SpanExporter
+
+from sentra_shared.config import ServiceSettings
+from sentra_shared.consumer import EventHandlers, subscribe
+from sentra_shared.database import create_pool, migrate
+from sentra_shared.outbox import OutboxRelay
+from sentra_shared.telemetry import build_tracer_provider, instrument_asyncpg, tracer
+from sentra_shared.topics import ensure_topics
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ServiceRuntime:
+    name: str
+    settings: ServiceSettings
+    migrations: Path
+    tracer_provider: TracerProvider
+    broker: KafkaBroker
+    _pool: asyncpg.Pool | None = field(default=None, init=False)
+    _relay: OutboxRelay | None = field(default=None, init=False)
+
+    @property
+    def pool(self) -> asyncpg.Pool:
+        if self._pool is None:
+            raise RuntimeError(f"{self.name} is not started")
+        return self._pool
+
+    @property
+    def relay(self) -> OutboxRelay:
+        if self._relay is None:
+            raise RuntimeError(f"{self.name} is not started")
+        return self._relay
+
+    async def start(self) -> None:
+        await ensure_topics(self.settings.kafka_bootstrap)
+        self._pool = await create_pool(self.settings.database_url)
+        applied = await migrate(self._pool, self.migrations)
+        if applied:
+            log.info("%s: applied migrations %s", self.name, applied)
+        # The broker connects its producer before the relay may publish, and subscribers
+        # start consuming only once the database is ready.
+        await self.broker.start()
+        self._relay = OutboxRelay(
+            self._pool,
+            self.broker,
+            tracer(self.tracer_provider),
+            poll_interval=self.settings.outbox_poll_interval_s,
+        )
+        await self._relay.start()
+
+    async def stop(self) -> None:
+        """Stop fetching and finish in-flight messages, flush the relay, then disconnect."""
+        # Subscribers first (finishing in-flight messages), the producer last: the relay
+        # still needs it for the final flush.
+        for subscriber in self.broker.subscribers:
+            await subscriber.stop()
+        if self._relay is not None:
+            await self._relay.stop()
+        await self.broker.stop()
+        if self._pool is not None:
+            await self._pool.close()
+        self.tracer_provider.force_flush()
+
+    async def health(self) -> dict[str, str]:
+        async with self.pool.acquire() as conn:
+            await conn.fetchval("SELECT 1")
+        broker_ok = await self.broker.ping(timeout=2.0)
+        return {"service": self.name, "database": "ok", "kafka": "ok" if broker_ok else "down"}
+
+
+def build_runtime(
+    name: str,
+    settings: ServiceSettings,
+    migrations: Path,
+    handlers: EventHandlers | None = None,
+    span_exporter: SpanExporter | None = None,
+) -> ServiceRuntime:
+    provider = build_tracer_provider(name, span_exporter)
+    instrument_asyncpg(provider)
+    broker = KafkaBroker(
+        settings.kafka_bootstrap,
+        client_id=f"sentra-{name}",
+        enable_idempotence=True,  # implies acks=all: a published event survives a broker crash
+        middlewares=[KafkaTelemetryMiddleware(tracer_provider=provider)],
+        logger=logging.getLogger(f"sentra.{name}.broker"),
+    )
+    runtime = ServiceRuntime(name, settings, migrations, provider, broker)
+    if handlers is not None:
+        subscribe(
+            broker,
+            handlers,
+            pool_of=lambda: runtime.pool,
+            group_id=settings.consumer_group or f"sentra-{name}",
+        )
+    return runtime
+
+
+def build_http_app(runtime: ServiceRuntime, configure: Callable[[FastAPI], None]) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(title=f"Sentra {runtime.name}", lifespan=lifespan)
+    app.state.runtime = runtime
+
+    @app.get("/health")
+    async def health() -> JSONResponse:
+        try:
+            status = await runtime.health()
+        except Exception as error:
+            return JSONResponse({"service": runtime.name, "error": str(error)}, status_code=503)
+        code = 200 if status["kafka"] == "ok" else 503
+        return JSONResponse(status, status_code=code)
+
+    configure(app)
+    FastAPIInstrumentor.instrument_app(
+        app, tracer_provider=runtime.tracer_provider, excluded_urls="health"
+    )
+    return app
+
+
+def serve(app: FastAPI, settings: ServiceSettings) -> None:
+    """Run one service until SIGTERM/SIGINT; uvicorn then runs the lifespan's shutdown."""
+    import os
+
+    import uvicorn
+
+    logging.basicConfig(
+        level=os.environ.get("SENTRA_LOG_LEVEL", "INFO"),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    uvicorn.run(
+        app,
+        host=settings.http_host,
+        port=settings.http_port,
+        log_level="warning",
+        timeout_graceful_shutdown=20,
+    )
