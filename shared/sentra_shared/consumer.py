@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
 import asyncpg
+from aiokafka import ConsumerRecord
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
@@ -109,6 +110,8 @@ async def _dead_letter(
     broker: KafkaBroker, topic: str, msg: KafkaMessage, error: Exception
 ) -> None:
     record = msg.raw_message
+    # One subscriber here never consumes in batches, so this is a single record.
+    assert isinstance(record, ConsumerRecord)
     headers = {
         **{k: v for k, v in msg.headers.items() if not k.startswith("dlq_")},
         "dlq_original_topic": topic,

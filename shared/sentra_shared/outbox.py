@@ -15,6 +15,7 @@ import logging
 import asyncpg
 from faststream.kafka import KafkaBroker
 from opentelemetry import trace
+from opentelemetry.instrumentation.utils import suppress_instrumentation
 
 from sentra_shared.envelope import encode, headers_for
 from sentra_shared.events import Event
@@ -72,8 +73,9 @@ class OutboxRelay:
         self._listener: asyncpg.Connection | None = None
 
     async def start(self) -> None:
-        self._listener = await self._pool.acquire()
-        await self._listener.add_listener(NOTIFY_CHANNEL, self._on_notify)
+        with suppress_instrumentation():
+            self._listener = await self._pool.acquire()
+            await self._listener.add_listener(NOTIFY_CHANNEL, self._on_notify)
         self._task = asyncio.create_task(self._run(), name="outbox-relay")
 
     def _on_notify(self, *_: object) -> None:
@@ -113,6 +115,12 @@ class OutboxRelay:
                 return total
 
     async def _publish_batch(self) -> int:
+        # The relay's own queries run every poll; tracing them would start a new trace
+        # each second. Each publish is traced instead, inside the trace that wrote the row.
+        with suppress_instrumentation():
+            return await self._claim_and_publish()
+
+    async def _claim_and_publish(self) -> int:
         async with self._pool.acquire() as conn, conn.transaction():
             rows = await conn.fetch(
                 """SELECT id, topic, key, headers, payload, traceparent FROM outbox

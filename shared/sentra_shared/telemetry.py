@@ -57,7 +57,7 @@ def instrument_asyncpg(provider: TracerProvider) -> None:
 
     Statements are recorded without their parameters, so no personal data reaches spans.
     """
-    instrumentor = AsyncPGInstrumentor()
+    instrumentor = AsyncPGInstrumentor()  # type: ignore[no-untyped-call]
     if not instrumentor.is_instrumented_by_opentelemetry:
         instrumentor.instrument(tracer_provider=provider)
 

@@ -204,9 +204,9 @@ class PostgresCluster:
         return True
 
     def ensure_databases(self, names: list[str]) -> None:
-        asyncio.run(self._ensure_databases(names))
+        asyncio.run(self.create_missing_databases(names))
 
-    async def _ensure_databases(self, names: list[str]) -> None:
+    async def create_missing_databases(self, names: list[str]) -> None:
         conn = await asyncpg.connect(self.dsn())
         try:
             existing = {r["datname"] for r in await conn.fetch("SELECT datname FROM pg_database")}
@@ -217,10 +217,8 @@ class PostgresCluster:
         finally:
             await conn.close()
 
-    def recreate_databases(self, names: list[str]) -> None:
-        asyncio.run(self._recreate_databases(names))
-
-    async def _recreate_databases(self, names: list[str]) -> None:
+    async def recreate_databases(self, names: list[str]) -> None:
+        """Drop and create: a clean slate for a test."""
         conn = await asyncpg.connect(self.dsn())
         try:
             for name in names:

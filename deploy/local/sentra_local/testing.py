@@ -1,0 +1,85 @@
+"""pytest plugin: a real Kafka broker and a real PostgreSQL cluster for the test session.
+
+Loaded through the `pytest11` entry point. The session stack is fresh (own ports, own data
+directory) and is stopped and removed at the end. If it cannot start, every test that
+needs it fails with the reason: nothing is skipped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import shutil
+from collections.abc import AsyncIterator, Callable, Iterator
+
+import pytest
+import uvicorn
+from fastapi import FastAPI
+
+from sentra_local.kafka import KafkaNode
+from sentra_local.paths import state_dir
+from sentra_local.postgres import PostgresCluster
+from sentra_local.processes import StartupError, free_port
+from sentra_local.stack import Stack
+
+
+@pytest.fixture(scope="session")
+def local_stack() -> Iterator[Stack]:
+    # Below the clone rather than /tmp: the database server runs as another user and
+    # must be able to reach its directory.
+    home = state_dir() / f"test-stack-{os.getpid()}"
+    shutil.rmtree(home, ignore_errors=True)
+    stack = Stack(
+        kafka=KafkaNode(home / "kafka", port=free_port(), controller_port=free_port()),
+        postgres=PostgresCluster(home / "postgres", port=free_port()),
+        database_suffix="_test",
+    )
+    try:
+        stack.up()
+    except StartupError as error:
+        stack.down()
+        pytest.fail(f"the test stack (Kafka + PostgreSQL) could not start:\n{error}", False)
+    try:
+        yield stack
+    finally:
+        stack.down()
+        shutil.rmtree(home, ignore_errors=True)
+
+
+@contextlib.asynccontextmanager
+async def serving(app: FastAPI, port: int | None = None) -> AsyncIterator[str]:
+    """Run an app (with its lifespan: database, broker, relay) on a loopback port."""
+    port = port or free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    try:
+        while not server.started:
+            if task.done():
+                task.result()  # surfaces the startup error
+                raise RuntimeError("server stopped during startup")
+            await asyncio.sleep(0.05)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+async def wait_until(
+    check: Callable[[], object], within: float = 30.0, interval: float = 0.2
+) -> None:
+    """Poll an async or sync check until it returns truthy; fail after `within` seconds."""
+    deadline = asyncio.get_running_loop().time() + within
+    while True:
+        result = check()
+        if asyncio.iscoroutine(result):
+            result = await result
+        if result:
+            return
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"condition not met within {within}s")
+        await asyncio.sleep(interval)
+
+
+__all__ = ["local_stack", "serving", "wait_until"]

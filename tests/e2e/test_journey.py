@@ -1,0 +1,209 @@
+"""One application's journey through all four services, over the real broker and database."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import httpx
+import pytest
+from opentelemetry.sdk.trace import ReadableSpan
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import SpanKind
+from sentra_credit.app import create_app as create_credit
+from sentra_credit.config import CreditSettings
+from sentra_documents.app import create_app as create_documents
+from sentra_documents.config import DocumentsSettings
+from sentra_insurance.app import create_app as create_insurance
+from sentra_insurance.config import InsuranceSettings
+from sentra_local.samples import nik_for
+from sentra_local.stack import SERVICES, Stack, database_name
+from sentra_local.testing import serving, wait_until
+from sentra_notifications.app import create_app as create_notifications
+from sentra_notifications.config import NotificationsSettings
+
+
+@dataclass
+class Journey:
+    documents: str
+    notifications: str
+    spans: InMemorySpanExporter
+
+
+@pytest.fixture(scope="module")
+async def journey(local_stack: Stack) -> AsyncIterator[Journey]:
+    await local_stack.postgres.recreate_databases(
+        [database_name(s, local_stack.database_suffix) for s in SERVICES]
+    )
+    spans = InMemorySpanExporter()
+    common: dict[str, Any] = {"kafka_bootstrap": local_stack.kafka.bootstrap, "http_port": 0}
+    apps = {
+        "documents": create_documents(
+            DocumentsSettings(database_url=local_stack.database_url("documents"), **common),
+            span_exporter=spans,
+        ),
+        "credit": create_credit(
+            CreditSettings(database_url=local_stack.database_url("credit"), **common),
+            span_exporter=spans,
+        ),
+        "insurance": create_insurance(
+            InsuranceSettings(database_url=local_stack.database_url("insurance"), **common),
+            span_exporter=spans,
+        ),
+        "notifications": create_notifications(
+            NotificationsSettings(database_url=local_stack.database_url("notifications"), **common),
+            span_exporter=spans,
+        ),
+    }
+    async with AsyncExitStack() as running:
+        urls = {name: await running.enter_async_context(serving(app)) for name, app in apps.items()}
+        yield Journey(urls["documents"], urls["notifications"], spans)
+
+
+def kur_application(amount_idr: int) -> dict[str, Any]:
+    born = date(1996, 3, 14)
+    return {
+        "kind": "kur_loan",
+        "applicant": {
+            "full_name": "Siti Rahayu",
+            "nik": nik_for("3314", born, "F", 7),
+            "date_of_birth": born.isoformat(),
+            "sex": "F",
+            "phone": "+6281234567890",
+        },
+        "credit": {
+            "product": "placement",
+            "amount_idr": amount_idr,
+            "tenor_months": 24,
+            "contract_months": 36,
+            "has_npwp": True,
+            "slik_collectibility": 1,
+        },
+    }
+
+
+async def final_timeline(client: httpx.AsyncClient, url: str) -> dict[str, Any]:
+    timeline: dict[str, Any] = {}
+
+    async def is_final() -> bool:
+        nonlocal timeline
+        response = await client.get(url)
+        timeline = response.json() if response.status_code == 200 else {}
+        return bool(timeline.get("final"))
+
+    await wait_until(is_final, within=30)
+    return timeline
+
+
+def service_of(span: ReadableSpan) -> str:
+    return str(span.resource.attributes["service.name"])
+
+
+async def test_kur_application_travels_through_all_services_in_one_trace(
+    journey: Journey,
+) -> None:
+    journey.spans.clear()
+    async with httpx.AsyncClient(timeout=10) as client:
+        submitted = await client.post(
+            f"{journey.documents}/applications", json=kur_application(50_000_000)
+        )
+        assert submitted.status_code == 202, submitted.text
+        application_id = submitted.json()["application_id"]
+
+        timeline = await final_timeline(
+            client, f"{journey.notifications}/applications/{application_id}/timeline"
+        )
+
+    assert timeline["application_id"] == application_id
+    assert timeline["status"] == "credit_approved"
+    assert [entry["status"] for entry in timeline["entries"]] == [
+        "submitted",
+        "documents_verified",
+        "credit_approved",
+    ]
+    assert timeline["entries"][-1]["message_en"] == "Your KUR loan was approved."
+    assert timeline["entries"][-1]["message_id"] == "Pengajuan KUR Anda disetujui."
+
+    # The notifications service announces the final notice last; wait for its publish.
+    def notified_final() -> bool:
+        return any(
+            s.kind is SpanKind.PRODUCER and "sentra.notifications.events.v1" in s.name
+            for s in journey.spans.get_finished_spans()
+        )
+
+    await wait_until(notified_final, within=15)
+
+    spans = journey.spans.get_finished_spans()
+    post = [
+        s for s in spans if s.kind is SpanKind.SERVER and s.name.startswith("POST /applications")
+    ]
+    assert len(post) == 1, [s.name for s in post]
+    trace_id = post[0].context.trace_id
+    # The journey: the HTTP intake, every message published and consumed, every outbox
+    # relay step. (Timeline polls are separate requests with traces of their own.)
+    journey_spans = [
+        s
+        for s in spans
+        if s.kind in (SpanKind.PRODUCER, SpanKind.CONSUMER) or s.name == "outbox relay" or s in post
+    ]
+    assert {s.context.trace_id for s in journey_spans} == {trace_id}
+    services_in_trace = {service_of(s) for s in journey_spans}
+    assert services_in_trace == {
+        "sentra-documents",
+        "sentra-credit",
+        "sentra-insurance",
+        "sentra-notifications",
+    }
+    # Consumers continue the producer's trace as children, not as linked new traces.
+    consumers = [s for s in journey_spans if s.kind is SpanKind.CONSUMER and s.parent]
+    assert consumers and all(s.parent.trace_id == trace_id for s in consumers)
+
+
+async def test_rejected_documents_end_the_journey_with_reasons(journey: Journey) -> None:
+    form = kur_application(20_000_000)
+    form["applicant"]["nik"] = "3314010101800007"  # birth date 01-01-80 disagrees with 1996
+    async with httpx.AsyncClient(timeout=10) as client:
+        submitted = await client.post(f"{journey.documents}/applications", json=form)
+        assert submitted.status_code == 202
+        application_id = submitted.json()["application_id"]
+        timeline = await final_timeline(
+            client, f"{journey.notifications}/applications/{application_id}/timeline"
+        )
+    assert timeline["status"] == "documents_rejected"
+    assert [e["status"] for e in timeline["entries"]] == ["submitted", "documents_rejected"]
+    assert "NIK" in timeline["entries"][-1]["message_en"]
+
+
+async def test_invalid_application_is_refused_with_field_errors_and_stores_nothing(
+    journey: Journey, local_stack: Stack
+) -> None:
+    form = kur_application(20_000_000)
+    form["applicant"]["nik"] = "12345"
+    del form["credit"]
+    async with httpx.AsyncClient(timeout=10) as client:
+        refused = await client.post(f"{journey.documents}/applications", json=form)
+    assert refused.status_code == 422
+    problems = {tuple(error["loc"]) for error in refused.json()["detail"]}
+    assert ("body", "applicant", "nik") in problems
+
+    import asyncpg
+
+    conn = await asyncpg.connect(local_stack.database_url("documents"))
+    try:
+        stored = await conn.fetchval(
+            "SELECT count(*) FROM applications WHERE form->'applicant'->>'nik' = '12345'"
+        )
+    finally:
+        await conn.close()
+    assert stored == 0
+
+
+async def test_unknown_application_timeline_is_404(journey: Journey) -> None:
+    async with httpx.AsyncClient(timeout=10) as client:
+        response = await client.get(
+            f"{journey.notifications}/applications/00000000-0000-4000-8000-000000000000/timeline"
+        )
+    assert response.status_code == 404
