@@ -14,6 +14,8 @@ from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from sentra_shared.reasons import Reason
+
 DOCUMENTS_TOPIC = "sentra.documents.events.v1"
 CREDIT_TOPIC = "sentra.credit.events.v1"
 INSURANCE_TOPIC = "sentra.insurance.events.v1"
@@ -49,16 +51,6 @@ class Event(BaseModel):
         return str(self.application_id).encode()
 
 
-class Reason(BaseModel):
-    """A machine-readable reason with the text the applicant is shown."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    code: str
-    text_id: str
-    text_en: str
-
-
 # --- documents -------------------------------------------------------------------------
 
 
@@ -70,20 +62,30 @@ class CreditRequest(BaseModel):
     tenor_months: int = Field(gt=0)
     contract_months: int | None = Field(default=None, gt=0)
     has_npwp: bool = False
+    # Worst SLIK collectibility (1 = current ... 5 = loss); None while not yet checked.
     slik_collectibility: int | None = Field(default=None, ge=1, le=5)
+    has_commercial_productive_credit: bool = False
+
+
+ClaimType = Literal["return_cost", "departure_guarantee", "wage_arrears_guarantee", "casualty"]
 
 
 class RefundRequest(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    claim_type: Literal["return_cost", "departure_guarantee", "wage_arrears", "casualty"]
+    # A keyed hash of the worker's NIK: lets insurance see "one paid claim per worker and
+    # type" without ever holding the NIK.
+    worker_ref: str
+    claim_type: ClaimType
     departure_date: date
-    months_with_last_employer: int = Field(ge=0)
-    amount_krw: int = Field(gt=0)
-    # Names travel because the insurer pays to an account whose holder must be the
-    # passport holder; passport and account numbers stay in the documents service.
+    employment_start: date | None = None
+    employment_end: date | None = None
+    assessed_amount_krw: int | None = Field(default=None, gt=0)
+    # Names and the bank code travel because the insurer pays to an account whose holder
+    # must be the passport holder; passport and account numbers stay in documents.
     passport_name: str
     payee_account_name: str
+    swift_bic: str
 
 
 class ApplicationSubmitted(Event):
@@ -127,6 +129,8 @@ class CreditScreened(Event):
     outcome: CreditOutcome
     amount_idr: int
     reasons: tuple[Reason, ...] = ()
+    # Approved and referred cases go to a bank, which must decide by this date.
+    bank_decision_due: date | None = None
 
 
 # --- insurance -------------------------------------------------------------------------
@@ -143,7 +147,9 @@ class RefundClaimAssessed(Event):
     topic: ClassVar[str] = INSURANCE_TOPIC
 
     outcome: ClaimOutcome
-    amount_krw: int
+    amount_krw: int | None
+    amount_idr: int | None
+    last_claim_day: date | None
     reasons: tuple[Reason, ...] = ()
 
 

@@ -133,13 +133,17 @@ class OutboxRelay:
             confirmations = []
             for row in rows:
                 parent = context_from_traceparent(row["traceparent"])
+                headers = json.loads(row["headers"])
                 with self._tracer.start_as_current_span("outbox relay", context=parent):
                     confirmations.append(
                         await self._broker.publish(
                             bytes(row["payload"]),
                             topic=row["topic"],
                             key=bytes(row["key"]),
-                            headers=json.loads(row["headers"]),
+                            headers=headers,
+                            # Every message of one application shares its conversation id,
+                            # so an operator finds them all (spans, logs) by application.
+                            correlation_id=headers["ce_subject"],
                             no_confirm=True,
                         )
                     )

@@ -128,6 +128,7 @@ def build_http_app(runtime: ServiceRuntime, configure: Callable[[FastAPI], None]
 
     app = FastAPI(title=f"Sentra {runtime.name}", lifespan=lifespan)
     app.state.runtime = runtime
+    app.state.settings = runtime.settings
 
     @app.get("/health")
     async def health() -> JSONResponse:

@@ -71,14 +71,19 @@ def sample_applications(count: int, today: date, seed: int = 2016) -> list[dict[
             }
         else:
             name = applicant["full_name"].upper()
+            departure = today - timedelta(days=rng.randint(30, 1500))
+            started = departure - timedelta(days=rng.randint(200, 1700))
             form["refund"] = {
                 "claim_type": rng.choice(["return_cost", "departure_guarantee"]),
-                "departure_date": (today - timedelta(days=rng.randint(30, 900))).isoformat(),
-                "months_with_last_employer": rng.randint(6, 58),
-                "amount_krw": 400_000,
+                # Some departures are over 3 years ago: that money goes dormant (HRD Korea).
+                "departure_date": departure.isoformat(),
+                "employment_start": started.isoformat(),
+                "employment_end": (departure - timedelta(days=3)).isoformat(),
+                "assessed_amount_krw": rng.randrange(20, 120) * 100_000,
                 "passport_name": name,
                 # Every fifth claim names someone else as the payee.
                 "payee_account_name": "ANOTHER PERSON" if i % 5 == 2 else name,
+                "swift_bic": rng.choice(["BRINIDJA", "BNINIDJA", "BMRIIDJA"]),
             }
         if i % 7 == 3:
             # An NIK whose birth date disagrees with the stated one: turned down at intake.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncpg
+import holidays
 from sentra_shared.clock import now
 from sentra_shared.consumer import EventHandlers
 from sentra_shared.events import (
@@ -11,13 +12,36 @@ from sentra_shared.events import (
     CreditRequest,
     CreditScreened,
     DocumentsVerified,
-    Reason,
 )
 from sentra_shared.outbox import add_to_outbox
 
 from sentra_credit import repository
+from sentra_credit.domain.kur import KurApplication, KurProduct, SlikCollectibility, screen_kur
 
 handlers = EventHandlers(consumer="credit")
+
+# Indonesian public holidays, computed per year on first use (no I/O): the bank's
+# 5-working-day deadline skips them.
+_INDONESIAN_HOLIDAYS = holidays.country_holidays("ID")
+
+_PRODUCTS = {"placement": KurProduct.PLACEMENT, "micro": KurProduct.MICRO}
+
+
+def _kur_application(event: DocumentsVerified, request: CreditRequest) -> KurApplication:
+    return KurApplication(
+        application_id=str(event.application_id),
+        product=_PRODUCTS[request.product],
+        amount_idr=request.amount_idr,
+        tenor_months=request.tenor_months,
+        work_contract_months=request.contract_months,
+        has_npwp=request.has_npwp,
+        worst_slik_collectibility=(
+            None
+            if request.slik_collectibility is None
+            else SlikCollectibility(request.slik_collectibility)
+        ),
+        has_commercial_productive_credit=request.has_commercial_productive_credit,
+    )
 
 
 @handlers.on(DocumentsVerified)
@@ -25,15 +49,20 @@ async def screen_verified_application(conn: asyncpg.Connection, event: Documents
     if event.kind is not ApplicationKind.KUR_LOAN or event.credit_request is None:
         return
     request = event.credit_request
-    outcome, reasons = _decide(request)
     decided_at = now()
+    decision = screen_kur(
+        _kur_application(event, request),
+        on=decided_at.date(),
+        is_holiday=_INDONESIAN_HOLIDAYS.__contains__,
+    )
+    outcome = CreditOutcome(decision.outcome.value)
     stored = await repository.record_screening(
         conn,
         event.application_id,
         request.product,
         request.amount_idr,
         outcome.value,
-        [reason.code for reason in reasons],
+        [reason.code for reason in decision.reasons],
         decided_at,
     )
     if stored:
@@ -44,14 +73,7 @@ async def screen_verified_application(conn: asyncpg.Connection, event: Documents
                 occurred_at=decided_at,
                 outcome=outcome,
                 amount_idr=request.amount_idr,
-                reasons=reasons,
+                reasons=decision.reasons,
+                bank_decision_due=decision.bank_decision_due,
             ),
         )
-
-
-def _decide(request: CreditRequest) -> tuple[CreditOutcome, tuple[Reason, ...]]:
-    if request.amount_idr > 100_000_000:
-        return CreditOutcome.REJECTED, (
-            Reason(code="kur.above_ceiling", text_id="Di atas plafon.", text_en="Above ceiling."),
-        )
-    return CreditOutcome.APPROVED, ()

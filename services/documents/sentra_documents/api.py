@@ -12,6 +12,8 @@ from sentra_shared.outbox import add_to_outbox
 from sentra_shared.runtime import ServiceRuntime
 
 from sentra_documents import repository
+from sentra_documents.config import DocumentsSettings
+from sentra_documents.domain.intake import worker_ref
 from sentra_documents.forms import ApplicationForm
 
 router = APIRouter()
@@ -28,10 +30,17 @@ async def submit_application(form: ApplicationForm, request: Request) -> Accepte
     Invalid input never gets here: FastAPI answers 422 with the field errors.
     """
     runtime: ServiceRuntime = request.app.state.runtime
+    settings: DocumentsSettings = request.app.state.settings
     application_id = uuid.uuid4()
     submitted_at = now()
     async with runtime.pool.acquire() as conn, conn.transaction():
-        await repository.insert_application(conn, application_id, form, submitted_at)
+        await repository.insert_application(
+            conn,
+            application_id,
+            form,
+            worker_ref(form.applicant.nik, settings.pseudonym_key.get_secret_value().encode()),
+            submitted_at,
+        )
         await add_to_outbox(
             conn,
             ApplicationSubmitted(

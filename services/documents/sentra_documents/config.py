@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
 from sentra_shared.config import ServiceSettings
 
@@ -10,3 +11,6 @@ class DocumentsSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="SENTRA_DOCUMENTS_")
 
     http_port: int = 8001
+    # Key for the worker pseudonym shared with other services. Set a secret per deployment;
+    # the default is for local runs only.
+    pseudonym_key: SecretStr = SecretStr("sentra-local-development-key")

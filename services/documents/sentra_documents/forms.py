@@ -6,7 +6,7 @@ from datetime import date
 from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from sentra_shared.events import ApplicationKind
+from sentra_shared.events import ApplicationKind, ClaimType
 
 
 class _Form(BaseModel):
@@ -33,15 +33,18 @@ class CreditDetails(_Form):
     contract_months: int | None = Field(default=None, gt=0, le=120)
     has_npwp: bool = False
     slik_collectibility: int | None = Field(default=None, ge=1, le=5)
+    has_commercial_productive_credit: bool = False
 
 
 class RefundDetails(_Form):
-    claim_type: Literal["return_cost", "departure_guarantee", "wage_arrears", "casualty"]
+    claim_type: ClaimType
     departure_date: date
-    months_with_last_employer: int = Field(ge=0, le=600)
-    amount_krw: int = Field(gt=0, le=100_000_000)
+    employment_start: date | None = None
+    employment_end: date | None = None
+    assessed_amount_krw: int | None = Field(default=None, gt=0, le=1_000_000_000)
     passport_name: str = Field(min_length=2, max_length=120)
     payee_account_name: str = Field(min_length=2, max_length=120)
+    swift_bic: str = Field(min_length=8, max_length=11)
 
 
 _SECTION_FOR_KIND = {

@@ -17,7 +17,7 @@ from sentra_shared.outbox import add_to_outbox
 
 from sentra_documents import repository
 from sentra_documents.domain.intake import verify_intake
-from sentra_documents.forms import ApplicationForm
+from sentra_documents.repository import StoredApplication
 
 handlers = EventHandlers(consumer="documents")
 
@@ -29,10 +29,16 @@ async def verify_submitted_application(
     stored = await repository.load_application(conn, event.application_id)
     if stored is None or stored.status != "submitted":
         return
-    result = verify_intake(stored.form, submitted_on=event.occurred_at.date())
+    applicant = stored.form.applicant
+    result = verify_intake(
+        applicant.nik,
+        applicant.date_of_birth,
+        applicant.sex,
+        submitted_on=event.occurred_at.date(),
+    )
     if result.verified:
         await repository.record_decision(conn, event.application_id, "verified", [], now())
-        await add_to_outbox(conn, _verified_event(event, stored.form))
+        await add_to_outbox(conn, _verified_event(event, stored))
     else:
         await repository.record_decision(
             conn,
@@ -52,13 +58,14 @@ async def verify_submitted_application(
         )
 
 
-def _verified_event(event: ApplicationSubmitted, form: ApplicationForm) -> DocumentsVerified:
+def _verified_event(event: ApplicationSubmitted, stored: StoredApplication) -> DocumentsVerified:
     """Only what credit or insurance need to decide travels on: no identity numbers."""
+    form = stored.form
     credit = refund = None
     if form.kind is ApplicationKind.KUR_LOAN and form.credit is not None:
         credit = CreditRequest(**form.credit.model_dump())
     if form.kind is ApplicationKind.INSURANCE_REFUND and form.refund is not None:
-        refund = RefundRequest(**form.refund.model_dump())
+        refund = RefundRequest(worker_ref=stored.worker_ref, **form.refund.model_dump())
     return DocumentsVerified(
         application_id=event.application_id,
         occurred_at=now(),

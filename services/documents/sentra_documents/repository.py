@@ -16,19 +16,26 @@ from sentra_documents.forms import ApplicationForm
 class StoredApplication:
     application_id: uuid.UUID
     form: ApplicationForm
+    worker_ref: str
     status: str
     submitted_at: datetime
 
 
 async def insert_application(
-    conn: asyncpg.Connection, application_id: uuid.UUID, form: ApplicationForm, at: datetime
+    conn: asyncpg.Connection,
+    application_id: uuid.UUID,
+    form: ApplicationForm,
+    worker_ref: str,
+    at: datetime,
 ) -> None:
     await conn.execute(
-        """INSERT INTO applications (application_id, kind, regency_code, form, submitted_at)
-           VALUES ($1, $2, $3, $4, $5)""",
+        """INSERT INTO applications
+               (application_id, kind, regency_code, worker_ref, form, submitted_at)
+           VALUES ($1, $2, $3, $4, $5, $6)""",
         application_id,
         form.kind.value,
         form.regency_code,
+        worker_ref,
         form.model_dump_json(),
         at,
     )
@@ -38,7 +45,8 @@ async def load_application(
     conn: asyncpg.Connection, application_id: uuid.UUID
 ) -> StoredApplication | None:
     row = await conn.fetchrow(
-        "SELECT form, status, submitted_at FROM applications WHERE application_id = $1 FOR UPDATE",
+        """SELECT form, worker_ref, status, submitted_at FROM applications
+           WHERE application_id = $1 FOR UPDATE""",
         application_id,
     )
     if row is None:
@@ -46,6 +54,7 @@ async def load_application(
     return StoredApplication(
         application_id=application_id,
         form=ApplicationForm.model_validate_json(row["form"]),
+        worker_ref=row["worker_ref"],
         status=row["status"],
         submitted_at=row["submitted_at"],
     )

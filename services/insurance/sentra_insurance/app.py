@@ -9,11 +9,17 @@ from opentelemetry.sdk.trace.export import SpanExporter
 from sentra_shared.runtime import build_http_app, build_runtime
 
 from sentra_insurance.config import InsuranceSettings
-from sentra_insurance.handlers import handlers
+from sentra_insurance.domain.eps import ExchangeRate
+from sentra_insurance.handlers import build_handlers
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def create_app(settings: InsuranceSettings, span_exporter: SpanExporter | None = None) -> FastAPI:
-    runtime = build_runtime("insurance", settings, MIGRATIONS, handlers, span_exporter)
+    rate = ExchangeRate(
+        idr_per_krw=settings.idr_per_krw,
+        as_of=settings.idr_per_krw_as_of,
+        source=settings.idr_per_krw_source,
+    )
+    runtime = build_runtime("insurance", settings, MIGRATIONS, build_handlers(rate), span_exporter)
     return build_http_app(runtime, lambda app: None)

@@ -9,49 +9,60 @@ from sentra_shared.events import (
     ApplicationKind,
     ClaimOutcome,
     DocumentsVerified,
-    Reason,
     RefundClaimAssessed,
     RefundRequest,
 )
 from sentra_shared.outbox import add_to_outbox
 
 from sentra_insurance import repository
+from sentra_insurance.domain.eps import ClaimType, EpsClaim, ExchangeRate, assess_claim
 
-handlers = EventHandlers(consumer="insurance")
 
-
-@handlers.on(DocumentsVerified)
-async def assess_refund_claim(conn: asyncpg.Connection, event: DocumentsVerified) -> None:
-    if event.kind is not ApplicationKind.INSURANCE_REFUND or event.refund_request is None:
-        return
-    request = event.refund_request
-    outcome, reasons = _decide(request)
-    decided_at = now()
-    stored = await repository.record_assessment(
-        conn,
-        event.application_id,
-        request.claim_type,
-        request.amount_krw,
-        outcome.value,
-        [reason.code for reason in reasons],
-        decided_at,
+def _eps_claim(event: DocumentsVerified, request: RefundRequest) -> EpsClaim:
+    return EpsClaim(
+        claim_id=str(event.application_id),
+        worker_id=request.worker_ref,
+        claim_type=ClaimType(request.claim_type),
+        passport_name=request.passport_name,
+        account_holder_name=request.payee_account_name,
+        swift_bic=request.swift_bic,
+        departure_date=request.departure_date,
+        employment_start=request.employment_start,
+        employment_end=request.employment_end,
+        assessed_amount_krw=request.assessed_amount_krw,
     )
-    if stored:
-        await add_to_outbox(
-            conn,
-            RefundClaimAssessed(
-                application_id=event.application_id,
-                occurred_at=decided_at,
-                outcome=outcome,
-                amount_krw=request.amount_krw,
-                reasons=reasons,
-            ),
-        )
 
 
-def _decide(request: RefundRequest) -> tuple[ClaimOutcome, tuple[Reason, ...]]:
-    if request.passport_name.upper() != request.payee_account_name.upper():
-        return ClaimOutcome.REJECTED, (
-            Reason(code="eps.payee", text_id="Nama tidak cocok.", text_en="Name mismatch."),
+def build_handlers(rate: ExchangeRate) -> EventHandlers:
+    handlers = EventHandlers(consumer="insurance")
+
+    @handlers.on(DocumentsVerified)
+    async def assess_refund_claim(conn: asyncpg.Connection, event: DocumentsVerified) -> None:
+        if event.kind is not ApplicationKind.INSURANCE_REFUND or event.refund_request is None:
+            return
+        request = event.refund_request
+        decided_at = now()
+        decision = assess_claim(
+            _eps_claim(event, request),
+            on=decided_at.date(),
+            rate=rate,
+            prior_paid_claims=await repository.paid_claims(conn, request.worker_ref),
         )
-    return ClaimOutcome.ACCEPTED, ()
+        stored = await repository.record_assessment(
+            conn, event.application_id, request.worker_ref, request.claim_type, decision, decided_at
+        )
+        if stored:
+            await add_to_outbox(
+                conn,
+                RefundClaimAssessed(
+                    application_id=event.application_id,
+                    occurred_at=decided_at,
+                    outcome=ClaimOutcome(decision.outcome.value),
+                    amount_krw=decision.amount_krw,
+                    amount_idr=decision.amount_idr,
+                    last_claim_day=decision.last_claim_day,
+                    reasons=decision.reasons,
+                ),
+            )
+
+    return handlers

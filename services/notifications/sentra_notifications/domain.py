@@ -18,9 +18,9 @@ from sentra_shared.events import (
     DocumentsRejected,
     DocumentsVerified,
     Event,
-    Reason,
     RefundClaimAssessed,
 )
+from sentra_shared.reasons import Reason
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class Notice:
 def _with_reasons(text: str, reasons: tuple[Reason, ...], lang: str) -> str:
     if not reasons:
         return text
-    details = "; ".join(r.text_id if lang == "id" else r.text_en for r in reasons)
+    details = " ".join(r.text.id if lang == "id" else r.text.en for r in reasons)
     return f"{text} {details}"
 
 

@@ -1,29 +1,23 @@
-"""Intake verification of a submitted application: is the file consistent enough to go on?
+"""Intake verification: is the submitted file consistent enough to go on?
 
-Pure: the submission date is an argument, never read from a clock.
+Pure: the submission date is an argument, never read from a clock. The full placement
+assessment (document set, moratorium, licences, TPPO flags) is `placement.assess_placement`;
+intake checks what every kind of application needs: a valid NIK that agrees with the
+applicant's stated birth date and sex, and an adult applicant.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass
 from datetime import date
 
-from sentra_shared.events import Reason
+from sentra_shared.reasons import Reason
 
-from sentra_documents.forms import ApplicationForm
-
-MINIMUM_PLACEMENT_AGE = 18  # UU 18/2017 art. 5 huruf a: at least 18 years old
-
-NIK_BIRTH_DATE_MISMATCH = Reason(
-    code="identity.nik_birth_date_mismatch",
-    text_id="Tanggal lahir atau jenis kelamin pada NIK tidak sesuai dengan data pemohon.",
-    text_en="The birth date or sex encoded in the NIK does not match the applicant's data.",
-)
-UNDER_AGE = Reason(
-    code="placement.under_age",
-    text_id="Pemohon belum berusia 18 tahun.",
-    text_en="The applicant is not yet 18 years old.",
-)
+from sentra_documents.domain.nik import InvalidNik, Sex, cross_check_identity, parse_nik
+from sentra_documents.domain.placement import MINIMUM_AGE, age_on
+from sentra_documents.domain.reasons import DocumentsReason, reason
 
 
 @dataclass(frozen=True)
@@ -35,23 +29,24 @@ class IntakeResult:
         return not self.reasons
 
 
-def age_on(born: date, day: date) -> int:
-    had_birthday = (day.month, day.day) >= (born.month, born.day)
-    return day.year - born.year - (0 if had_birthday else 1)
+def verify_intake(nik: str, birth_date: date, sex: str, submitted_on: date) -> IntakeResult:
+    try:
+        parsed = parse_nik(nik, reference_date=submitted_on)
+    except InvalidNik as invalid:
+        return IntakeResult(invalid.reasons)
+    problems = list(
+        cross_check_identity(parsed, birth_date_on_documents=birth_date, sex_on_documents=Sex(sex))
+    )
+    age = age_on(birth_date, submitted_on)
+    if age < MINIMUM_AGE:
+        problems.append(reason(DocumentsReason.UNDER_MINIMUM_AGE, age=age, minimum=MINIMUM_AGE))
+    return IntakeResult(tuple(problems))
 
 
-def nik_matches(nik: str, born: date, sex: str) -> bool:
-    """NIK digits 7-12 are DDMMYY of birth, with 40 added to the day for women."""
-    day, month, year = int(nik[6:8]), int(nik[8:10]), int(nik[10:12])
-    expected_day = born.day + (40 if sex == "F" else 0)
-    return (day, month, year) == (expected_day, born.month, born.year % 100)
+def worker_ref(nik: str, key: bytes) -> str:
+    """A keyed pseudonym of the worker: stable across applications, useless without the key.
 
-
-def verify_intake(form: ApplicationForm, submitted_on: date) -> IntakeResult:
-    applicant = form.applicant
-    reasons: list[Reason] = []
-    if not nik_matches(applicant.nik, applicant.date_of_birth, applicant.sex):
-        reasons.append(NIK_BIRTH_DATE_MISMATCH)
-    if age_on(applicant.date_of_birth, submitted_on) < MINIMUM_PLACEMENT_AGE:
-        reasons.append(UNDER_AGE)
-    return IntakeResult(tuple(reasons))
+    Other services recognise the same worker by it (e.g. one paid refund per claim type)
+    and never see the NIK.
+    """
+    return hmac.new(key, nik.encode(), hashlib.sha256).hexdigest()[:32]

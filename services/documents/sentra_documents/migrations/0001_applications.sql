@@ -4,6 +4,7 @@ CREATE TABLE applications (
     application_id uuid        PRIMARY KEY,
     kind           text        NOT NULL,
     regency_code   text        NOT NULL,
+    worker_ref     text        NOT NULL,
     form           jsonb       NOT NULL,
     status         text        NOT NULL DEFAULT 'submitted',
     reasons        jsonb       NOT NULL DEFAULT '[]',
