@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import glob
+import hashlib
 import os
 import pwd
 import shutil
@@ -78,6 +79,25 @@ def _run_as() -> str | None:
             "(created by Debian's postgresql package)."
         ) from missing
     return "postgres"
+
+
+def _traversable_by_others(path: Path) -> bool:
+    for parent in [path, *path.parents]:
+        if parent.exists() and not parent.stat().st_mode & 0o001:
+            return False
+    return True
+
+
+def reachable_home(preferred: Path) -> Path:
+    """Where the cluster can live: below the clone when the server user can reach it.
+
+    As root the server runs as 'postgres', which cannot enter a clone below a private
+    directory (e.g. /root); then the cluster lives under /var/tmp, named after the clone.
+    """
+    if _run_as() is None or _traversable_by_others(preferred):
+        return preferred
+    digest = hashlib.sha256(str(preferred.resolve()).encode()).hexdigest()[:12]
+    return Path("/var/tmp") / f"sentra-postgres-{digest}"
 
 
 @dataclass(frozen=True)
@@ -229,4 +249,6 @@ class PostgresCluster:
 
 
 def cluster_from_env(home: Path) -> PostgresCluster:
-    return PostgresCluster(home=home, port=int(os.environ.get("SENTRA_PG_PORT", "15432")))
+    return PostgresCluster(
+        home=reachable_home(home), port=int(os.environ.get("SENTRA_PG_PORT", "15432"))
+    )

@@ -19,20 +19,18 @@ from fastapi import FastAPI
 
 from sentra_local.kafka import KafkaNode
 from sentra_local.paths import state_dir
-from sentra_local.postgres import PostgresCluster
+from sentra_local.postgres import PostgresCluster, reachable_home
 from sentra_local.processes import StartupError, free_port
 from sentra_local.stack import Stack
 
 
 @pytest.fixture(scope="session")
 def local_stack() -> Iterator[Stack]:
-    # Below the clone rather than /tmp: the database server runs as another user and
-    # must be able to reach its directory.
     home = state_dir() / f"test-stack-{os.getpid()}"
     shutil.rmtree(home, ignore_errors=True)
     stack = Stack(
         kafka=KafkaNode(home / "kafka", port=free_port(), controller_port=free_port()),
-        postgres=PostgresCluster(home / "postgres", port=free_port()),
+        postgres=PostgresCluster(reachable_home(home / "postgres"), port=free_port()),
         database_suffix="_test",
     )
     try:
@@ -45,6 +43,7 @@ def local_stack() -> Iterator[Stack]:
     finally:
         stack.down()
         shutil.rmtree(home, ignore_errors=True)
+        shutil.rmtree(stack.postgres.home, ignore_errors=True)
 
 
 @contextlib.asynccontextmanager
