@@ -7,9 +7,9 @@ export UV_PYTHON_PREFERENCE := only-system
 export UV_PYTHON_DOWNLOADS := never
 
 PACKAGES := -p sentra_shared -p sentra_documents -p sentra_credit -p sentra_insurance \
-            -p sentra_notifications -p sentra_local
+            -p sentra_notifications -p sentra_local -p sentra_agencies
 
-.PHONY: setup deps lint test demo up down status
+.PHONY: setup deps lint test demo up down status bench contracts conformance
 
 deps:
 	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv==0.13.9"
@@ -38,3 +38,22 @@ down: deps
 
 status: deps
 	$(UV) run --locked sentra-local status
+
+# Regenerate the published contract (shared/contracts/: AsyncAPI + one JSON Schema per
+# event) from the event catalogue; `make test` fails while it is out of date.
+contracts: deps
+	$(UV) run --locked python -m sentra_shared.contract generate
+	$(UV) run --locked python -m sentra_shared.contract check
+
+# Run agency consumers against a fresh sandbox Kafka and check their replies. Default: the
+# built-in responders and deploy/agencies/example_consumer.py, for every agency. An
+# agency's own consumer: make conformance CONSUMER="python my_consumer.py" AGENCY=polri
+CONSUMER ?=
+AGENCY ?=
+conformance: setup
+	$(UV) run --locked python -m sentra_agencies.conformance \
+	    $(if $(CONSUMER),--consumer '$(CONSUMER)') $(if $(AGENCY),--agency $(AGENCY))
+
+# One hop measured three ways (raw aiokafka, naive per-message, Sentra) on a fresh stack.
+bench: setup
+	$(UV) run --locked python -m sentra_local.bench

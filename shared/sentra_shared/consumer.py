@@ -1,37 +1,55 @@
-"""Event consumption: decode, dedupe through the inbox, run the handler in one transaction.
+"""Event consumption: fetch a batch, apply it in one transaction, dead-letter poison, commit.
 
-Acknowledgement policy: FastStream's default (ACK_FIRST) commits the offset on receipt,
-which loses the message if the process dies mid-handler. We use NACK_ON_ERROR: the
-offset is committed only after the handler's transaction has committed, and an error
-seeks back so the same message is tried again (transient failures: database or broker
-down). Messages that can never succeed (undecodable, unknown type, schema violation) are
-not retried: they go to `<topic>.dlq` with the reason in headers and the partition moves on.
+Why a loop of our own over aiokafka rather than a FastStream subscriber (README,
+"Delivery guarantees", has the details): FastStream 0.7.8's `NACK_ON_ERROR` commits every
+position the consumer holds, retries a failing message forever by seeking back, and a
+header that is not UTF-8 fails inside its parser, where the nack cannot seek either, so
+the next success commits past the message and it is lost without a trace. Here:
+
+- one PostgreSQL transaction per fetched batch; each record in a savepoint with its inbox
+  row, so a record that fails undoes only itself;
+- transient failures (database or broker away, timeouts) retry the whole batch in place
+  with backoff, which keeps per-key order: nothing behind it is committed or skipped;
+- permanent failures (undecodable bytes or headers, schema violation, unknown type or
+  version, a domain rule refusing, the same id with another payload) and failures that
+  persist for `MAX_ATTEMPTS` go to `<topic>.dlq` with the reason; the partition moves on;
+- the offsets committed are exactly "last record of the batch + 1" per partition, and only
+  after the transaction committed and the dead letters were acknowledged.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from typing import Any, TypeVar
 
 import asyncpg
-from aiokafka import ConsumerRecord
-from faststream import AckPolicy
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
 from faststream.kafka import KafkaBroker
-from faststream.kafka.annotations import KafkaMessage
+from opentelemetry import propagate, trace
+from opentelemetry.trace import SpanKind, Status, StatusCode
 
-from sentra_shared.envelope import UndecodableEvent, decode
+from sentra_shared.dead_letters import DeadLetter, dead_letter
+from sentra_shared.envelope import decode, decode_headers
 from sentra_shared.events import Event
+from sentra_shared.failures import PermanentFailure, UndecodableEvent, is_transient
+from sentra_shared.faults import AFTER_COMMIT_BEFORE_ACK, crash_point
 from sentra_shared.inbox import first_delivery
-from sentra_shared.topics import DLQ_SUFFIX
 
 log = logging.getLogger(__name__)
 
 E = TypeVar("E", bound=Event)
+T = TypeVar("T")
 Handler = Callable[[asyncpg.Connection, Any], Awaitable[None]]
+Batch = dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]
 
-RETRY_DELAY_S = 0.5
+# A failure we cannot classify (a bug, a constraint) gets this many tries before the
+# message is dead-lettered; transient failures are retried without limit.
+MAX_ATTEMPTS = 3
+MAX_BACKOFF_S = 5.0
 
 
 class EventHandlers:
@@ -54,71 +72,226 @@ class EventHandlers:
     def topics(self) -> list[str]:
         return sorted({event_type.topic for event_type in self._handlers})
 
-    async def handle(self, pool: asyncpg.Pool, headers: Mapping[str, str], body: bytes) -> bool:
-        """Apply one message; False when it is not for us or was applied before."""
-        event = decode(headers, body)
-        handler = self._handlers.get(type(event))
-        if handler is None:
+    def handles(self, event: Event) -> bool:
+        return type(event) in self._handlers
+
+    async def apply(self, conn: asyncpg.Connection, event: Event) -> bool:
+        """Apply one event in the caller's transaction; False when it was applied before."""
+        if not await first_delivery(conn, self.consumer, event):
             return False
-        async with pool.acquire() as conn, conn.transaction():
-            if not await first_delivery(conn, self.consumer, event):
-                return False
-            await handler(conn, event)
+        await self._handlers[type(event)](conn, event)
         return True
 
+    async def handle(self, pool: asyncpg.Pool, headers: Mapping[str, str], body: bytes) -> bool:
+        """Apply one message in a transaction of its own; False when not for us or seen."""
+        event = decode(headers, body)
+        if not self.handles(event):
+            return False
+        async with pool.acquire() as conn, conn.transaction():
+            return await self.apply(conn, event)
 
-def subscribe(
-    broker: KafkaBroker,
-    handlers: EventHandlers,
-    pool_of: Callable[[], asyncpg.Pool],
-    group_id: str,
-) -> None:
-    """Register one subscriber per topic that `handlers` listens to."""
-    for topic in handlers.topics:
-        subscriber = broker.subscriber(
-            topic,
-            group_id=group_id,
+
+class EventConsumer:
+    """One consumer group member applying `handlers`' topics; see the module docstring."""
+
+    def __init__(
+        self,
+        handlers: EventHandlers,
+        pool_of: Callable[[], asyncpg.Pool],
+        broker: KafkaBroker,
+        tracer: trace.Tracer,
+        *,
+        bootstrap: str,
+        group_id: str,
+        max_batch: int = 500,
+    ) -> None:
+        self._handlers = handlers
+        self._pool_of = pool_of
+        self._broker = broker
+        self._tracer = tracer
+        self._bootstrap = bootstrap
+        self._group_id = group_id
+        self._max_batch = max_batch
+        self._consumer: AIOKafkaConsumer | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+
+    async def start(self) -> None:
+        self._consumer = AIOKafkaConsumer(
+            *self._handlers.topics,
+            bootstrap_servers=self._bootstrap,
+            group_id=self._group_id,
+            client_id=f"{self._group_id}-consumer",
+            enable_auto_commit=False,
             auto_offset_reset="earliest",
-            ack_policy=AckPolicy.NACK_ON_ERROR,
         )
-        subscriber(_consumer_for(broker, handlers, pool_of, topic))
+        await self._consumer.start()
+        self._task = asyncio.create_task(self._run(), name=f"{self._group_id}-consumer")
 
+    async def stop(self) -> None:
+        """Stop fetching, finish (apply and commit) the batch in hand, leave the group."""
+        self._stopping = True
+        if self._task is not None:
+            await self._task
+        if self._consumer is not None:
+            await self._consumer.stop()
 
-def _consumer_for(
-    broker: KafkaBroker,
-    handlers: EventHandlers,
-    pool_of: Callable[[], asyncpg.Pool],
-    topic: str,
-) -> Callable[[KafkaMessage], Awaitable[None]]:
-    # FastStream reads the handler's signature to build the body model: the handler may
-    # take only the message, so the topic comes in through this closure.
-    async def consume(msg: KafkaMessage) -> None:
+    async def _run(self) -> None:
+        assert self._consumer is not None
+        consumer = self._consumer
+        while not self._stopping:
+            try:
+                batch: Batch = await consumer.getmany(timeout_ms=200, max_records=self._max_batch)
+            except KafkaError:
+                log.exception("fetch failed; retrying")
+                await asyncio.sleep(1.0)
+                continue
+            if not batch:
+                continue
+            try:
+                await self._process(batch)
+            except Exception:
+                # Never commit past a record that was neither applied nor dead-lettered:
+                # rewind to the batch's start so it is fetched again.
+                log.exception("batch failed; it will be fetched again")
+                self._rewind(batch)
+                await asyncio.sleep(1.0)
+
+    def _rewind(self, batch: Batch) -> None:
+        assert self._consumer is not None
+        for partition, records in batch.items():
+            with contextlib.suppress(IllegalStateError):  # no longer ours after a rebalance
+                self._consumer.seek(partition, records[0].offset)
+
+    async def _process(self, batch: Batch) -> None:
+        dead = await self._retry_transient(lambda: self._apply_batch(batch), "apply")
+        if dead is None:  # stopping while the database is away: leave it uncommitted
+            self._rewind(batch)
+            return
+        if dead:
+            await self._retry_transient(lambda: self._publish(dead), "dead-letter")
+        crash_point(AFTER_COMMIT_BEFORE_ACK)
+        await self._commit(batch)
+
+    async def _retry_transient(self, attempt: Callable[[], Awaitable[T]], what: str) -> T | None:
+        delay = 0.1
+        while True:
+            try:
+                return await attempt()
+            except Exception as error:
+                if not is_transient(error):
+                    raise
+                if self._stopping:
+                    return None
+                log.warning("%s failed (%r); retrying in %.1fs", what, error, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, MAX_BACKOFF_S)
+
+    async def _apply_batch(self, batch: Batch) -> list[DeadLetter]:
+        dead: list[DeadLetter] = []
+        async with self._pool_of().acquire() as conn, conn.transaction():
+            for records in batch.values():
+                for record in records:
+                    letter = await self._apply_record(conn, record)
+                    if letter is not None:
+                        dead.append(letter)
+        return dead
+
+    async def _apply_record(
+        self, conn: asyncpg.Connection, record: ConsumerRecord[bytes, bytes]
+    ) -> DeadLetter | None:
         try:
-            await handlers.handle(pool_of(), msg.headers, msg.body)
+            headers = decode_headers(record.headers)
+            event = decode(headers, record.value)
         except UndecodableEvent as poison:
-            await _dead_letter(broker, topic, msg, poison)
-        except Exception:
-            log.exception("handler failed on %s; the message will be retried", topic)
-            # Back off before the seek-back re-delivers it.
-            await asyncio.sleep(RETRY_DELAY_S)
-            raise
+            return self._dead(record, poison, 1)
+        if not self._handlers.handles(event):
+            return None
+        with self._span(record, headers) as span:
+            for attempt in range(1, MAX_ATTEMPTS + 1):
+                try:
+                    # A savepoint: a failure undoes this record's inbox row and effects only.
+                    async with conn.transaction():
+                        await self._handlers.apply(conn, event)
+                    return None
+                except PermanentFailure as refused:
+                    span.set_status(Status(StatusCode.ERROR, type(refused).__name__))
+                    return self._dead(record, refused, attempt)
+                except Exception as error:
+                    if is_transient(error):
+                        raise  # the whole batch is retried; see `_retry_transient`
+                    if attempt == MAX_ATTEMPTS:
+                        span.set_status(Status(StatusCode.ERROR, type(error).__name__))
+                        return self._dead(record, error, attempt)
+                    log.warning("handler failed on %s (try %d): %r", record.topic, attempt, error)
+                    await asyncio.sleep(0.05 * 2**attempt)
+        raise AssertionError("unreachable")  # pragma: no cover
 
-    return consume
+    def _dead(
+        self, record: ConsumerRecord[bytes, bytes], error: BaseException, attempts: int
+    ) -> DeadLetter:
+        log.warning(
+            "dead-lettering %s[%s]@%s after %d attempt(s): %s: %s",
+            record.topic,
+            record.partition,
+            record.offset,
+            attempts,
+            type(error).__name__,
+            error,
+        )
+        return dead_letter(record, error, attempts)
 
+    @contextlib.contextmanager
+    def _span(
+        self, record: ConsumerRecord[bytes, bytes], headers: Mapping[str, str]
+    ) -> Iterator[trace.Span]:
+        # A child of the producer's span, so one application's journey is one trace. A
+        # missing or malformed traceparent extracts to nothing: a new trace, not a crash.
+        parent = propagate.extract(dict(headers))
+        attributes: dict[str, str | int] = {
+            "messaging.system": "kafka",
+            "messaging.operation": "process",
+            "messaging.destination.name": record.topic,
+            "messaging.kafka.destination.partition": record.partition,
+            "messaging.kafka.message.offset": record.offset,
+        }
+        if conversation := headers.get("correlation_id"):
+            attributes["messaging.message.conversation_id"] = conversation
+        with self._tracer.start_as_current_span(
+            f"{record.topic} process", context=parent, kind=SpanKind.CONSUMER, attributes=attributes
+        ) as span:
+            yield span
 
-async def _dead_letter(
-    broker: KafkaBroker, topic: str, msg: KafkaMessage, error: Exception
-) -> None:
-    record = msg.raw_message
-    # One subscriber here never consumes in batches, so this is a single record.
-    assert isinstance(record, ConsumerRecord)
-    headers = {
-        **{k: v for k, v in msg.headers.items() if not k.startswith("dlq_")},
-        "dlq_original_topic": topic,
-        "dlq_original_partition": str(record.partition),
-        "dlq_original_offset": str(record.offset),
-        "dlq_error_class": type(error).__name__,
-        "dlq_error_message": str(error)[:500],
-    }
-    log.warning("dead-lettering %s[%s]@%s: %s", topic, record.partition, record.offset, error)
-    await broker.publish(msg.body, topic=topic + DLQ_SUFFIX, key=record.key, headers=headers)
+    async def _publish(self, letters: list[DeadLetter]) -> None:
+        confirmations = [
+            await self._broker.publish(
+                letter.value,
+                topic=letter.topic,
+                key=letter.key,
+                headers=letter.headers,
+                no_confirm=True,
+            )
+            for letter in letters
+        ]
+        await asyncio.gather(*confirmations)
+
+    async def _commit(self, batch: Batch) -> None:
+        assert self._consumer is not None
+        offsets = {partition: records[-1].offset + 1 for partition, records in batch.items()}
+        delay = 0.1
+        while True:
+            try:
+                await self._consumer.commit(offsets)
+                return
+            except (CommitFailedError, IllegalStateError) as lost:
+                # A rebalance moved the partitions away: their new owner re-reads from the
+                # last commit and the inbox turns the repeats into no-ops.
+                log.warning("offset commit dropped after a rebalance: %r", lost)
+                return
+            except KafkaError as error:
+                if self._stopping and delay > 1.0:
+                    log.warning("offset commit failed while stopping: %r", error)
+                    return
+                log.warning("offset commit failed (%r); retrying in %.1fs", error, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, MAX_BACKOFF_S)

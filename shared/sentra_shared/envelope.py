@@ -6,26 +6,28 @@ the W3C trace context as `traceparent` (added by the telemetry middleware on pub
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from pydantic import ValidationError
 
 from sentra_shared.events import CATALOGUE, Event
+from sentra_shared.failures import UndecodableEvent
 
 SPEC_VERSION = "1.0"
 CONTENT_TYPE = "application/json"
+# Events are small (documents travel by id and hash); anything far larger is a mistake
+# or an attack, and large values are slow on the default client settings.
+MAX_EVENT_BYTES = 64 * 1024
 _BY_TYPE: dict[str, type[Event]] = {cls.ce_type(): cls for cls in CATALOGUE}
 
-
-class UndecodableEvent(ValueError):
-    """A message that can never be processed as it is (a poison message)."""
+__all__ = ["UndecodableEvent", "decode", "decode_headers", "encode", "headers_for"]
 
 
 def headers_for(event: Event) -> dict[str, str]:
     return {
         "ce_specversion": SPEC_VERSION,
         "ce_id": str(event.event_id),
-        "ce_source": f"/sentra/{event.owner}",
+        "ce_source": event.ce_source(),
         "ce_type": event.ce_type(),
         "ce_subject": str(event.application_id),
         "ce_time": event.occurred_at.isoformat(),
@@ -44,7 +46,22 @@ def event_class(ce_type: str) -> type[Event]:
         raise UndecodableEvent(f"unknown event type {ce_type!r}") from None
 
 
-def decode(headers: Mapping[str, str], body: bytes) -> Event:
+def decode_headers(raw: Iterable[tuple[str, bytes | None]]) -> dict[str, str]:
+    """Kafka header values are bytes; ours are UTF-8 text. Anything else is poison."""
+    headers: dict[str, str] = {}
+    for name, value in raw:
+        try:
+            headers[name] = (value or b"").decode()
+        except UnicodeDecodeError:
+            raise UndecodableEvent(f"header {name!r} is not UTF-8") from None
+    return headers
+
+
+def decode(headers: Mapping[str, str], body: bytes | None) -> Event:
+    if not body:
+        raise UndecodableEvent("empty value")
+    if len(body) > MAX_EVENT_BYTES:
+        raise UndecodableEvent(f"value of {len(body)} bytes exceeds {MAX_EVENT_BYTES}")
     ce_type = headers.get("ce_type")
     if ce_type is None:
         raise UndecodableEvent("missing ce_type header")

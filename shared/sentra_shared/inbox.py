@@ -1,23 +1,44 @@
 """Idempotent consumption: each event is applied at most once per consumer.
 
-A handler runs in one transaction that first records (consumer, event id) in the inbox;
-a redelivered event finds its row and commits nothing new. The Kafka offset is committed
-only after that transaction commits (see `consumer.py`).
+A handler runs in one transaction that first records (consumer, event id, payload hash)
+in the inbox; a redelivered event finds its row and commits nothing new. The same id
+with a different payload is refused: applying it would silently drop or double an effect.
+The Kafka offset is committed only after that transaction commits (see `consumer.py`).
 """
 
 from __future__ import annotations
 
+import hashlib
+
 import asyncpg
 
+from sentra_shared.envelope import encode
 from sentra_shared.events import Event
+from sentra_shared.failures import ConflictingRedelivery
+
+
+def payload_digest(event: Event) -> bytes:
+    # The canonical JSON of the decoded event: equal events hash equal whatever the bytes.
+    return hashlib.sha256(encode(event)).digest()
 
 
 async def first_delivery(conn: asyncpg.Connection, consumer: str, event: Event) -> bool:
     """Record the event for this consumer; False when it was already applied."""
+    digest = payload_digest(event)
     inserted = await conn.fetchval(
-        """INSERT INTO inbox (consumer, event_id) VALUES ($1, $2)
+        """INSERT INTO inbox (consumer, event_id, payload_sha256) VALUES ($1, $2, $3)
            ON CONFLICT DO NOTHING RETURNING true""",
         consumer,
         event.event_id,
+        digest,
     )
-    return bool(inserted)
+    if inserted:
+        return True
+    seen = await conn.fetchval(
+        "SELECT payload_sha256 FROM inbox WHERE consumer = $1 AND event_id = $2",
+        consumer,
+        event.event_id,
+    )
+    if seen is not None and bytes(seen) != digest:
+        raise ConflictingRedelivery(f"event {event.event_id} was applied with another payload")
+    return False

@@ -19,6 +19,7 @@ from opentelemetry.instrumentation.utils import suppress_instrumentation
 
 from sentra_shared.envelope import encode, headers_for
 from sentra_shared.events import Event
+from sentra_shared.faults import AFTER_PUBLISH_BEFORE_MARK, crash_point
 from sentra_shared.telemetry import context_from_traceparent, current_traceparent
 
 log = logging.getLogger(__name__)
@@ -73,10 +74,21 @@ class OutboxRelay:
         self._listener: asyncpg.Connection | None = None
 
     async def start(self) -> None:
-        with suppress_instrumentation():
-            self._listener = await self._pool.acquire()
-            await self._listener.add_listener(NOTIFY_CHANNEL, self._on_notify)
+        await self._listen()
         self._task = asyncio.create_task(self._run(), name="outbox-relay")
+
+    async def _listen(self) -> None:
+        """(Re)open the LISTEN connection; a database restart closes it silently."""
+        if self._listener is not None and not self._listener.is_closed():
+            return
+        if self._listener is not None:
+            with contextlib.suppress(Exception):
+                await self._pool.release(self._listener)
+            self._listener = None
+        with suppress_instrumentation():
+            listener = await self._pool.acquire()
+            await listener.add_listener(NOTIFY_CHANNEL, self._on_notify)
+        self._listener = listener
 
     def _on_notify(self, *_: object) -> None:
         self._wake.set()
@@ -90,13 +102,14 @@ class OutboxRelay:
         if self._listener is not None:
             with contextlib.suppress(Exception):
                 await self._listener.remove_listener(NOTIFY_CHANNEL, self._on_notify)
-            await self._pool.release(self._listener)
+                await self._pool.release(self._listener)
         await self.drain()
 
     async def _run(self) -> None:
         while not self._stopping:
             self._wake.clear()
             try:
+                await self._listen()
                 await self.drain()
             except Exception:
                 # Broker or database trouble: keep the rows, try again on the next wake.
@@ -149,6 +162,7 @@ class OutboxRelay:
                     )
             # Mark only what the broker has acknowledged (acks=all, idempotent producer).
             await asyncio.gather(*confirmations)
+            crash_point(AFTER_PUBLISH_BEFORE_MARK)
             await conn.execute(
                 "UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])",
                 [row["id"] for row in rows],

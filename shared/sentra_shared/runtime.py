@@ -6,13 +6,18 @@ routes; nothing connects anywhere until the app's lifespan starts.
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import asyncpg
+import uvicorn
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from faststream.kafka import KafkaBroker
@@ -22,7 +27,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SpanExporter
 
 from sentra_shared.config import ServiceSettings
-from sentra_shared.consumer import EventHandlers, subscribe
+from sentra_shared.consumer import EventConsumer, EventHandlers
 from sentra_shared.database import create_pool, migrate
 from sentra_shared.outbox import OutboxRelay
 from sentra_shared.telemetry import build_tracer_provider, instrument_asyncpg, tracer
@@ -38,7 +43,9 @@ class ServiceRuntime:
     migrations: Path
     tracer_provider: TracerProvider
     broker: KafkaBroker
+    handlers: EventHandlers | None = None
     _pool: asyncpg.Pool | None = field(default=None, init=False)
+    _consumer: EventConsumer | None = field(default=None, init=False)
     _relay: OutboxRelay | None = field(default=None, init=False)
 
     @property
@@ -69,13 +76,23 @@ class ServiceRuntime:
             poll_interval=self.settings.outbox_poll_interval_s,
         )
         await self._relay.start()
+        if self.handlers is not None:
+            self._consumer = EventConsumer(
+                self.handlers,
+                lambda: self.pool,
+                self.broker,
+                tracer(self.tracer_provider),
+                bootstrap=self.settings.kafka_bootstrap,
+                group_id=self.settings.consumer_group or f"sentra-{self.name}",
+            )
+            await self._consumer.start()
 
     async def stop(self) -> None:
         """Stop fetching and finish in-flight messages, flush the relay, then disconnect."""
-        # Subscribers first (finishing in-flight messages), the producer last: the relay
-        # still needs it for the final flush.
-        for subscriber in self.broker.subscribers:
-            await subscriber.stop()
+        # The consumer first (finishing and committing its batch), the producer last: the
+        # relay still needs it for the final flush.
+        if self._consumer is not None:
+            await self._consumer.stop()
         if self._relay is not None:
             await self._relay.stop()
         await self.broker.stop()
@@ -106,15 +123,7 @@ def build_runtime(
         middlewares=[KafkaTelemetryMiddleware(tracer_provider=provider)],
         logger=logging.getLogger(f"sentra.{name}.broker"),
     )
-    runtime = ServiceRuntime(name, settings, migrations, provider, broker)
-    if handlers is not None:
-        subscribe(
-            broker,
-            handlers,
-            pool_of=lambda: runtime.pool,
-            group_id=settings.consumer_group or f"sentra-{name}",
-        )
-    return runtime
+    return ServiceRuntime(name, settings, migrations, provider, broker, handlers)
 
 
 def build_http_app(runtime: ServiceRuntime, configure: Callable[[FastAPI], None]) -> FastAPI:
@@ -146,20 +155,37 @@ def build_http_app(runtime: ServiceRuntime, configure: Callable[[FastAPI], None]
     return app
 
 
+class _Server(uvicorn.Server):
+    """uvicorn re-raises SIGTERM after its graceful shutdown, so the process would end
+    "killed by signal"; a shutdown that finished its work exits 0 instead."""
+
+    @contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        previous = {sig: signal.signal(sig, self.handle_exit) for sig in _EXIT_SIGNALS}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+
+_EXIT_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
 def serve(app: FastAPI, settings: ServiceSettings) -> None:
-    """Run one service until SIGTERM/SIGINT; uvicorn then runs the lifespan's shutdown."""
-    import os
-
-    import uvicorn
-
+    """Run one service until SIGTERM/SIGINT; the lifespan's shutdown then runs `stop()`."""
     logging.basicConfig(
         level=os.environ.get("SENTRA_LOG_LEVEL", "INFO"),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    uvicorn.run(
+    config = uvicorn.Config(
         app,
         host=settings.http_host,
         port=settings.http_port,
         log_level="warning",
         timeout_graceful_shutdown=20,
     )
+    server = _Server(config)
+    asyncio.run(server.serve())
+    if not server.started:
+        sys.exit(3)  # startup failed; uvicorn has logged why

@@ -1,7 +1,12 @@
-"""The declared topic list (topics.toml) and creating what is missing on a broker."""
+"""The declared topic list (topics.toml) and creating what is missing on a broker.
+
+`python -m sentra_shared.topics` creates the missing topics on `SENTRA_KAFKA_BOOTSTRAP`
+(the cluster's topic-creation Job runs exactly that).
+"""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import tomllib
 from dataclasses import dataclass
@@ -20,6 +25,21 @@ class TopicSpec:
     retention_ms: int
     cleanup_policy: str
     description: str
+    agency: str | None = None  # set on an agency's request and result topics
+
+
+@dataclass(frozen=True)
+class AgencySpec:
+    """An agency's topic pair and the reply times it agreed to."""
+
+    agency: str
+    name: str
+    requests_topic: str
+    results_topic: str
+    sla_days: int
+    sla_day_kind: str
+    sla_source: str
+    sandbox_reply_s: float
 
 
 def declared_topics(path: Path = TOPICS_FILE) -> list[TopicSpec]:
@@ -36,9 +56,29 @@ def declared_topics(path: Path = TOPICS_FILE) -> list[TopicSpec]:
                     retention_ms=int(settings["retention_ms"]),
                     cleanup_policy=str(settings["cleanup_policy"]),
                     description=str(settings.get("description", "")),
+                    agency=settings.get("agency"),
                 )
             )
     return specs
+
+
+def declared_agencies(path: Path = TOPICS_FILE) -> dict[str, AgencySpec]:
+    """Each agency with its request/result topics (the ones declared with its name)."""
+    data = tomllib.loads(path.read_text())
+    agencies: dict[str, AgencySpec] = {}
+    for agency, table in data.get("agencies", {}).items():
+        pair = [name for name, t in data["topics"].items() if t.get("agency") == agency]
+        agencies[agency] = AgencySpec(
+            agency=agency,
+            name=str(table["name"]),
+            requests_topic=next(t for t in pair if t.endswith(".requests.v1")),
+            results_topic=next(t for t in pair if t.endswith(".results.v1")),
+            sla_days=int(table["sla_days"]),
+            sla_day_kind=str(table["sla_day_kind"]),
+            sla_source=str(table["sla_source"]),
+            sandbox_reply_s=float(table["sandbox_reply_s"]),
+        )
+    return agencies
 
 
 async def ensure_topics(bootstrap: str, specs: list[TopicSpec] | None = None) -> list[str]:
@@ -68,3 +108,13 @@ async def ensure_topics(bootstrap: str, specs: list[TopicSpec] | None = None) ->
         return [spec.name for spec in missing]
     finally:
         await admin.close()
+
+
+def main() -> None:
+    bootstrap = os.environ.get("SENTRA_KAFKA_BOOTSTRAP", "127.0.0.1:19092")
+    created = asyncio.run(ensure_topics(bootstrap))
+    print(f"created {len(created)} topics on {bootstrap}: {', '.join(created) or 'none missing'}")
+
+
+if __name__ == "__main__":
+    main()

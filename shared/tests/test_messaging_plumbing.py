@@ -16,7 +16,7 @@ from faststream.kafka import KafkaBroker
 from opentelemetry.sdk.trace import TracerProvider
 from sentra_local.stack import Stack
 from sentra_local.testing import wait_until
-from sentra_shared.consumer import EventHandlers, subscribe
+from sentra_shared.consumer import EventConsumer, EventHandlers
 from sentra_shared.database import create_pool, migrate
 from sentra_shared.envelope import decode, encode, headers_for
 from sentra_shared.events import DOCUMENTS_TOPIC, ApplicationKind, ApplicationSubmitted
@@ -52,7 +52,11 @@ def submitted() -> ApplicationSubmitted:
 async def test_migrations_apply_once_and_are_recorded(pool: asyncpg.Pool, tmp_path: Path) -> None:
     assert await migrate(pool, tmp_path) == []
     names = await pool.fetch("SELECT name FROM schema_migrations ORDER BY name")
-    assert [r["name"] for r in names] == ["service/0001_seen.sql", "shared/0001_outbox_inbox.sql"]
+    assert [r["name"] for r in names] == [
+        "service/0001_seen.sql",
+        "shared/0001_outbox_inbox.sql",
+        "shared/0002_inbox_payload_hash.sql",
+    ]
 
 
 async def test_relay_publishes_committed_rows_keyed_by_application(
@@ -156,7 +160,14 @@ async def test_poison_message_goes_to_the_dead_letter_topic_and_the_partition_mo
 
     group = f"plumbing-dlq-{uuid.uuid4()}"
     broker = KafkaBroker(local_stack.kafka.bootstrap)
-    subscribe(broker, handlers, pool_of=lambda: pool, group_id=group)
+    consumer = EventConsumer(
+        handlers,
+        lambda: pool,
+        broker,
+        TracerProvider().get_tracer("t"),
+        bootstrap=local_stack.kafka.bootstrap,
+        group_id=group,
+    )
     producer = AIOKafkaProducer(bootstrap_servers=local_stack.kafka.bootstrap)
     dead_letters = AIOKafkaConsumer(
         DOCUMENTS_TOPIC + DLQ_SUFFIX,
@@ -165,6 +176,7 @@ async def test_poison_message_goes_to_the_dead_letter_topic_and_the_partition_mo
         auto_offset_reset="earliest",
     )
     await asyncio.gather(broker.start(), producer.start(), dead_letters.start())
+    await consumer.start()
     try:
         good = submitted()
         key = str(good.application_id).encode()  # same key, so same partition as the poison
@@ -184,6 +196,7 @@ async def test_poison_message_goes_to_the_dead_letter_topic_and_the_partition_mo
         assert "schema" in reasons["dlq_error_message"]
         assert int(reasons["dlq_original_offset"]) >= 0
     finally:
+        await consumer.stop()
         await asyncio.gather(broker.stop(), producer.stop(), dead_letters.stop())
 
 

@@ -13,6 +13,8 @@ import pytest
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
+from sentra_agencies.app import AgenciesSettings
+from sentra_agencies.app import create_app as create_agencies
 from sentra_credit.app import create_app as create_credit
 from sentra_credit.config import CreditSettings
 from sentra_documents.app import create_app as create_documents
@@ -56,6 +58,12 @@ async def journey(local_stack: Stack) -> AsyncIterator[Journey]:
         "notifications": create_notifications(
             NotificationsSettings(database_url=local_stack.database_url("notifications"), **common),
             span_exporter=spans,
+        ),
+        # The built-in agencies answer the checks documents asks for.
+        "agencies": create_agencies(
+            AgenciesSettings(
+                kafka_bootstrap=local_stack.kafka.bootstrap, http_port=0, group_id="journey"
+            )
         ),
     }
     async with AsyncExitStack() as running:
@@ -152,8 +160,21 @@ async def test_kur_application_travels_through_all_services_in_one_trace(
     relays = [s for s in spans if s.name == "outbox relay" and s.context.span_id in message_parents]
     journey_spans = post + messages + relays
     assert {s.kind for s in messages} == {SpanKind.PRODUCER, SpanKind.CONSUMER}
-    # documents (twice), credit and notifications each relayed at least one event.
-    assert len(relays) >= 4
+    # documents (submitted, the Dukcapil request, verified), credit and notifications each
+    # relayed at least one event.
+    assert len(relays) >= 5
+    # The trace runs through the agency: documents asked Dukcapil and consumed its answer
+    # (the reply's traceparent continues the request's trace).
+    agency_hops = {
+        (s.kind, topic)
+        for s in messages
+        for topic in ("sentra.agency.dukcapil.requests.v1", "sentra.agency.dukcapil.results.v1")
+        if topic in s.name
+    }
+    assert agency_hops == {
+        (SpanKind.PRODUCER, "sentra.agency.dukcapil.requests.v1"),
+        (SpanKind.CONSUMER, "sentra.agency.dukcapil.results.v1"),
+    }
     assert {s.context.trace_id for s in journey_spans} == {trace_id}
     services_in_trace = {service_of(s) for s in journey_spans}
     assert services_in_trace == {

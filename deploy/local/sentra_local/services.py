@@ -1,4 +1,4 @@
-"""Running the four services as their own processes, for `make up` and `make demo`."""
+"""Running the four services and the built-in agencies as processes, for `make up`/`make demo`."""
 
 from __future__ import annotations
 
@@ -14,7 +14,16 @@ import httpx
 from sentra_local.processes import StartupError, running_pid, stop_pid, tail
 from sentra_local.stack import SERVICES, Stack
 
-DEFAULT_PORTS = {"documents": 8001, "credit": 8002, "insurance": 8003, "notifications": 8004}
+DEFAULT_PORTS = {
+    "documents": 8001,
+    "credit": 8002,
+    "insurance": 8003,
+    "notifications": 8004,
+    "agencies": 8005,
+}
+# The built-in agency responders (deploy/agencies) run beside the services so that every
+# check a service asks of an agency is answered.
+PROCESSES = (*SERVICES, "agencies")
 
 
 @dataclass(frozen=True)
@@ -22,9 +31,13 @@ class ServiceProcess:
     name: str
     home: Path
     host: str = "127.0.0.1"
+    http_port: int | None = None  # tests pick free ports
+    extra_env: tuple[tuple[str, str], ...] = ()  # e.g. SENTRA_FAULT for fault tests
 
     @property
     def port(self) -> int:
+        if self.http_port is not None:
+            return self.http_port
         configured = os.environ.get(f"SENTRA_{self.name.upper()}_HTTP_PORT")
         return int(configured) if configured else DEFAULT_PORTS[self.name]
 
@@ -48,6 +61,7 @@ class ServiceProcess:
             prefix + "DATABASE_URL": stack.database_url(self.name),
             prefix + "HTTP_HOST": self.host,
             prefix + "HTTP_PORT": str(self.port),
+            **dict(self.extra_env),
         }
 
     def start(self, stack: Stack) -> bool:
@@ -92,7 +106,7 @@ class ServiceProcess:
 
 
 def service_processes(home: Path) -> list[ServiceProcess]:
-    return [ServiceProcess(name, home) for name in SERVICES]
+    return [ServiceProcess(name, home) for name in PROCESSES]
 
 
 def start_services(stack: Stack, home: Path) -> list[str]:

@@ -26,7 +26,15 @@ from sentra_local.stack import Stack
 
 @pytest.fixture(scope="session")
 def local_stack() -> Iterator[Stack]:
-    home = state_dir() / f"test-stack-{os.getpid()}"
+    with fresh_stack("session") as stack:
+        yield stack
+
+
+@contextlib.contextmanager
+def fresh_stack(name: str) -> Iterator[Stack]:
+    """A Kafka broker and a PostgreSQL cluster of their own (own ports and directories),
+    for tests that kill or restart parts of the stack; stopped and removed afterwards."""
+    home = state_dir() / f"test-stack-{os.getpid()}-{name}"
     shutil.rmtree(home, ignore_errors=True)
     stack = Stack(
         kafka=KafkaNode(home / "kafka", port=free_port(), controller_port=free_port()),
@@ -81,4 +89,4 @@ async def wait_until(
         await asyncio.sleep(interval)
 
 
-__all__ = ["local_stack", "serving", "wait_until"]
+__all__ = ["fresh_stack", "local_stack", "serving", "wait_until"]

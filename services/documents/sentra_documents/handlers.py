@@ -6,6 +6,8 @@ import asyncpg
 from sentra_shared.clock import now
 from sentra_shared.consumer import EventHandlers
 from sentra_shared.events import (
+    AGENCY_EVENTS,
+    AgencyCheckCompleted,
     ApplicationKind,
     ApplicationSubmitted,
     CreditRequest,
@@ -14,8 +16,16 @@ from sentra_shared.events import (
     RefundRequest,
 )
 from sentra_shared.outbox import add_to_outbox
+from sentra_shared.reasons import Reason
 
 from sentra_documents import repository
+from sentra_documents.checks import check_request
+from sentra_documents.domain.agency_checks import (
+    REQUIRED_CHECKS,
+    ChecksState,
+    combine,
+    required_checks,
+)
 from sentra_documents.domain.intake import verify_intake
 from sentra_documents.repository import StoredApplication
 
@@ -36,29 +46,59 @@ async def verify_submitted_application(
         applicant.sex,
         submitted_on=event.occurred_at.date(),
     )
-    if result.verified:
-        await repository.record_decision(conn, event.application_id, "verified", [], now())
-        await add_to_outbox(conn, _verified_event(event, stored))
-    else:
-        await repository.record_decision(
-            conn,
-            event.application_id,
-            "rejected",
-            [reason.code for reason in result.reasons],
-            now(),
-        )
-        await add_to_outbox(
-            conn,
-            DocumentsRejected(
-                application_id=event.application_id,
-                occurred_at=now(),
-                kind=event.kind,
-                reasons=result.reasons,
-            ),
-        )
+    if not result.verified:
+        # A file that fails intake goes to no agency: nobody needs its data.
+        await _reject(conn, stored, result.reasons)
+        return
+    at = now()
+    requests = [
+        check_request(agency, event.application_id, stored.form, at)
+        for agency in required_checks(stored.form.kind)
+    ]
+    await repository.record_checks_requested(
+        conn, event.application_id, [(r.agency, r.event_id) for r in requests], at
+    )
+    await add_to_outbox(conn, *requests)
 
 
-def _verified_event(event: ApplicationSubmitted, stored: StoredApplication) -> DocumentsVerified:
+async def record_check_result(conn: asyncpg.Connection, event: AgencyCheckCompleted) -> None:
+    stored = await repository.load_application(conn, event.application_id)
+    if stored is None or stored.status != "checking":
+        return  # decided already: a late or repeated answer changes nothing
+    if not await repository.record_check_answer(conn, event, now()):
+        return
+    answers = await repository.load_check_answers(conn, event.application_id)
+    checks = combine(required_checks(stored.form.kind), answers)
+    if checks.state is ChecksState.PASSED:
+        await repository.record_decision(conn, stored.application_id, "verified", [], now())
+        await add_to_outbox(conn, _verified_event(stored))
+    elif checks.state is ChecksState.FAILED:
+        await _reject(conn, stored, checks.reasons)
+
+
+# Documents consumes the result topic of every agency it asks.
+for _agency in sorted({a for agencies in REQUIRED_CHECKS.values() for a in agencies}):
+    handlers.on(AGENCY_EVENTS[_agency][1])(record_check_result)
+
+
+async def _reject(
+    conn: asyncpg.Connection, stored: StoredApplication, reasons: tuple[Reason, ...]
+) -> None:
+    await repository.record_decision(
+        conn, stored.application_id, "rejected", [r.code for r in reasons], now()
+    )
+    await add_to_outbox(
+        conn,
+        DocumentsRejected(
+            application_id=stored.application_id,
+            occurred_at=now(),
+            kind=stored.form.kind,
+            reasons=reasons,
+        ),
+    )
+
+
+def _verified_event(stored: StoredApplication) -> DocumentsVerified:
     """Only what credit or insurance need to decide travels on: no identity numbers."""
     form = stored.form
     credit = refund = None
@@ -67,7 +107,7 @@ def _verified_event(event: ApplicationSubmitted, stored: StoredApplication) -> D
     if form.kind is ApplicationKind.INSURANCE_REFUND and form.refund is not None:
         refund = RefundRequest(worker_ref=stored.worker_ref, **form.refund.model_dump())
     return DocumentsVerified(
-        application_id=event.application_id,
+        application_id=stored.application_id,
         occurred_at=now(),
         kind=form.kind,
         credit_request=credit,

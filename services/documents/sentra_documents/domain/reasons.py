@@ -48,6 +48,7 @@ class DocumentsReason(StrEnum):
     FLAG_FEES_TO_PERSONAL_ACCOUNT = "FLAG_FEES_TO_PERSONAL_ACCOUNT"
     FLAG_FEES_WITHOUT_COST_STRUCTURE = "FLAG_FEES_WITHOUT_COST_STRUCTURE"
     SLA_BREACHED = "SLA_BREACHED"
+    AGENCY_CHECK_FAILED = "AGENCY_CHECK_FAILED"
 
 
 def _missing(id_name: str, en_name: str) -> BilingualText:
@@ -179,6 +180,10 @@ TEXTS: dict[str, BilingualText] = {
         "jabatan ini; perlu diperiksa petugas.",
         en="Fees of {paid} were paid but no official cost structure covers this country and "
         "job; an officer must check them.",
+    ),
+    R.AGENCY_CHECK_FAILED: BilingualText(
+        id="Pemeriksaan oleh {agency} tidak lolos.",
+        en="The check by {agency} did not pass.",
     ),
     R.SLA_BREACHED: BilingualText(
         id="Batas waktu layanan {step} terlampaui.",

@@ -318,5 +318,6 @@ def _dummy_params():
         "count",
         "amount",
         "step",
+        "agency",
     ]
     return dict.fromkeys(names, "x")

@@ -1,54 +1,23 @@
-"""Event contracts: one frozen pydantic model per event, defined once, used on both ends.
+"""Events of the application journey between Sentra's own services.
 
-Each event names its producing service, its topic (versioned) and its CloudEvents type.
-The Kafka key is always the application id, so one application's events stay in order.
-Events carry only what their readers need: no NIK, passport or account numbers.
+They carry only what their readers need: no NIK, passport or account numbers.
 """
 
 from __future__ import annotations
 
-import uuid
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from sentra_shared.events.base import ApplicationKind, Event
 from sentra_shared.reasons import Reason
 
 DOCUMENTS_TOPIC = "sentra.documents.events.v1"
 CREDIT_TOPIC = "sentra.credit.events.v1"
 INSURANCE_TOPIC = "sentra.insurance.events.v1"
 NOTIFICATIONS_TOPIC = "sentra.notifications.events.v1"
-
-
-class ApplicationKind(StrEnum):
-    PLACEMENT = "placement"  # documents for working abroad (one-roof LTSA service)
-    KUR_LOAN = "kur_loan"  # cheap credit for workers and families
-    INSURANCE_REFUND = "insurance_refund"  # ex-Korea EPS insurance money
-
-
-class Event(BaseModel):
-    """Common fields of every event; subclasses add their payload."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    owner: ClassVar[str]
-    topic: ClassVar[str]
-    version: ClassVar[int] = 1
-
-    event_id: uuid.UUID = Field(default_factory=uuid.uuid4)
-    application_id: uuid.UUID
-    occurred_at: datetime
-
-    @classmethod
-    def ce_type(cls) -> str:
-        """CloudEvents `type`: reverse-DNS style, versioned."""
-        return f"id.sentra.{cls.owner}.{cls.__name__}.v{cls.version}"
-
-    @property
-    def key(self) -> bytes:
-        return str(self.application_id).encode()
 
 
 # --- documents -------------------------------------------------------------------------
@@ -165,7 +134,7 @@ class ApplicantNotified(Event):
     final: bool
 
 
-CATALOGUE: tuple[type[Event], ...] = (
+JOURNEY_EVENTS: tuple[type[Event], ...] = (
     ApplicationSubmitted,
     DocumentsVerified,
     DocumentsRejected,

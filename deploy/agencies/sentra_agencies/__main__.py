@@ -1,0 +1,29 @@
+"""python -m sentra_agencies: run the built-in agency responders until SIGTERM."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import uvicorn
+
+from sentra_agencies.app import AgenciesSettings, create_app
+
+
+def main() -> None:
+    logging.basicConfig(
+        level=os.environ.get("SENTRA_LOG_LEVEL", "INFO"),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    settings = AgenciesSettings()
+    uvicorn.run(
+        create_app(settings),
+        host=settings.http_host,
+        port=settings.http_port,
+        log_level="warning",
+        timeout_graceful_shutdown=10,
+    )
+
+
+if __name__ == "__main__":
+    main()

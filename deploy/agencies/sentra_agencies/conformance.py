@@ -1,0 +1,406 @@
+"""Agency conformance: run an agency's consumer against a sandbox and check its replies.
+
+For each agency: send sample requests (each with its own trace), then check every reply
+validates against the agency's published JSON Schema and carries the CloudEvents headers,
+the application id as key and the request's trace id; arrives within the agency's agreed
+sandbox time (shared/sentra_shared/topics.toml); and that a redelivered request gets the
+same reply (same event id, same content) rather than a second, different one.
+
+    python -m sentra_agencies.conformance                       # built-in responders + example
+    python -m sentra_agencies.conformance --consumer "python my_consumer.py" --agency polri
+
+Without `--bootstrap` a fresh sandbox Kafka is started on loopback and removed afterwards.
+The consumer command gets SENTRA_KAFKA_BOOTSTRAP and SENTRA_AGENCY in its environment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import secrets
+import shlex
+import shutil
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from jsonschema import Draft202012Validator
+from sentra_local.kafka import KafkaNode
+from sentra_local.paths import state_dir
+from sentra_local.processes import free_port
+from sentra_shared.contract import SCHEMAS_DIR
+from sentra_shared.envelope import encode, headers_for
+from sentra_shared.events import AGENCY_EVENTS, Agency, AgencyCheckRequested
+from sentra_shared.topics import AgencySpec, declared_agencies, ensure_topics
+
+EXAMPLE_CONSUMER = Path(__file__).resolve().parents[1] / "example_consumer.py"
+REQUESTS_PER_AGENCY = 3
+# How long to keep listening after a redelivery for a second, different reply.
+REDELIVERY_SETTLE_S = 2.0
+
+_PERSON: dict[str, Any] = {
+    "nik": "3314015403960007",
+    "full_name": "Siti Rahayu",
+    "date_of_birth": date(1996, 3, 14),
+}
+_WHO = {"nik": _PERSON["nik"], "full_name": _PERSON["full_name"]}
+SAMPLES: dict[Agency, dict[str, Any]] = {
+    Agency.DUKCAPIL: {**_PERSON, "sex": "F"},
+    Agency.DISNAKER: {**_WHO, "destination_country": "KR", "job": "factory operator"},
+    Agency.HEALTH_FACILITY: _PERSON,
+    Agency.POLRI: _PERSON,
+    Agency.IMIGRASI: {**_PERSON, "passport_name": "SITI RAHAYU"},
+    Agency.BP3MI: {**_WHO, "destination_country": "TW", "job": "caregiver"},
+    Agency.BPJS_KETENAGAKERJAAN: _WHO,
+    Agency.BANK: {**_PERSON, "amount_idr": 50_000_000},
+    Agency.INSURER: {
+        "passport_name": "SITI RAHAYU",
+        "date_of_birth": date(1996, 3, 14),
+        "claim_type": "return_cost",
+        "departure_date": date(2024, 5, 1),
+    },
+}
+
+
+@dataclass
+class Sent:
+    request: AgencyCheckRequested
+    headers: dict[str, str]
+    trace_id: str
+    at: float
+
+
+@dataclass
+class Reply:
+    key: bytes | None
+    headers: dict[str, str]
+    value: bytes
+    at: float
+
+
+@dataclass
+class AgencyReport:
+    agency: str
+    failures: list[str] = field(default_factory=list)
+    latencies_s: list[float] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+
+def sample_request(agency: Agency) -> tuple[AgencyCheckRequested, dict[str, str], str]:
+    request_type = AGENCY_EVENTS[agency][0]
+    request = request_type(
+        application_id=uuid.uuid4(), occurred_at=datetime.now(UTC), **SAMPLES[agency]
+    )
+    trace_id = secrets.token_hex(16)
+    headers = {
+        **headers_for(request),
+        "traceparent": f"00-{trace_id}-{secrets.token_hex(8)}-01",
+        "correlation_id": str(request.application_id),
+    }
+    return request, headers, trace_id
+
+
+async def check_agency(bootstrap: str, spec: AgencySpec, reply_within: float) -> AgencyReport:
+    agency = Agency(spec.agency)
+    report = AgencyReport(spec.agency)
+    loop = asyncio.get_running_loop()
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True)
+    # No group: read the whole result topic and keep only the replies to our requests.
+    consumer = AIOKafkaConsumer(
+        spec.results_topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest"
+    )
+    await producer.start()
+    await consumer.start()
+    try:
+        sent: dict[uuid.UUID, Sent] = {}
+        replies: dict[uuid.UUID, list[Reply]] = {}
+        by_key: dict[bytes, uuid.UUID] = {}
+
+        async def send(item: Sent) -> None:
+            await producer.send_and_wait(
+                spec.requests_topic,
+                encode(item.request),
+                key=item.request.key,
+                headers=[(k, v.encode()) for k, v in item.headers.items()],
+            )
+
+        async def collect(until: float, done: bool) -> None:
+            while loop.time() < until:
+                if done and all(replies.get(rid) for rid in sent):
+                    return
+                batches = await consumer.getmany(timeout_ms=200)
+                for record in (r for records in batches.values() for r in records):
+                    reply = Reply(
+                        record.key,
+                        {k: v.decode(errors="replace") for k, v in record.headers},
+                        record.value or b"",
+                        loop.time(),
+                    )
+                    # By key (the application id): a reply too broken to name its request
+                    # still counts as this request's reply, and is judged.
+                    request_id = by_key.get(record.key) or _request_id(reply)
+                    if request_id in sent:
+                        replies.setdefault(request_id, []).append(reply)
+
+        for _ in range(REQUESTS_PER_AGENCY):
+            request, headers, trace_id = sample_request(agency)
+            item = Sent(request, headers, trace_id, loop.time())
+            sent[request.event_id] = item
+            by_key[request.key] = request.event_id
+            await send(item)
+        await collect(loop.time() + reply_within, done=True)
+        # Redelivery: the same request again, byte for byte, as Kafka may deliver it.
+        first = next(iter(sent.values()))
+        await send(first)
+        await collect(loop.time() + min(REDELIVERY_SETTLE_S, reply_within), done=False)
+        for request_id, item in sent.items():
+            report.failures += _judge(spec, item, replies.get(request_id, []), reply_within)
+            if replies.get(request_id):
+                report.latencies_s.append(replies[request_id][0].at - item.at)
+    finally:
+        await consumer.stop()
+        await producer.stop()
+    return report
+
+
+def _request_id(reply: Reply) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(json.loads(reply.value)["request_id"]))
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _judge(spec: AgencySpec, sent: Sent, replies: list[Reply], within: float) -> list[str]:
+    request = sent.request
+    label = f"reply to request {request.event_id}"
+    if not replies:
+        return [
+            f"no reply to request {request.event_id} within {within:.0f}s "
+            f"(agreed: {spec.sla_days} {spec.sla_day_kind} day(s); sandbox: {within:.0f}s)"
+        ]
+    result_type = AGENCY_EVENTS[Agency(spec.agency)][1]
+    validator = Draft202012Validator(_schema(result_type.__name__))
+    problems: list[str] = []
+    if replies[0].at - sent.at > within:
+        problems.append(f"{label} came after {replies[0].at - sent.at:.1f}s (> {within:.0f}s)")
+    for reply in replies:
+        body = _json_object(reply.value)
+        if body is None:
+            problems.append(f"{label} is not a JSON object")
+            continue
+        errors = sorted(validator.iter_errors(body), key=lambda e: list(e.path))
+        problems += [
+            f"{label} breaks {result_type.__name__}.json at "
+            f"{'/'.join(map(str, e.path)) or '(root)'}: {e.message}"
+            for e in errors
+        ]
+        expected = {
+            "ce_specversion": "1.0",
+            "ce_type": result_type.ce_type(),
+            "ce_subject": str(request.application_id),
+            "ce_id": str(body.get("event_id")),
+            "content-type": "application/json",
+        }
+        problems += [
+            f"{label}: header {name} is {reply.headers.get(name)!r}, expected {value!r}"
+            for name, value in expected.items()
+            if reply.headers.get(name) != value
+        ]
+        problems += [
+            f"{label}: header {name} missing"
+            for name in ("ce_source", "ce_time")
+            if not reply.headers.get(name)
+        ]
+        if reply.key != request.key:
+            problems.append(f"{label}: key is {reply.key!r}, expected the application id")
+        if body.get("application_id") != str(request.application_id):
+            problems.append(f"{label}: application_id is not the request's")
+        if (reply.headers.get("traceparent") or "").split("-")[1:2] != [sent.trace_id]:
+            problems.append(f"{label}: traceparent does not continue the request's trace")
+    if len({_without_time(r) for r in replies}) > 1:
+        problems.append(
+            f"redelivered request {request.event_id} got a different reply "
+            "(expected the same event_id and content)"
+        )
+    return problems
+
+
+def _without_time(reply: Reply) -> str:
+    body = _json_object(reply.value)
+    if body is None:
+        return reply.value.decode(errors="replace")
+    body.pop("occurred_at", None)
+    return json.dumps(body, sort_keys=True)
+
+
+def _json_object(value: bytes) -> dict[str, Any] | None:
+    try:
+        body = json.loads(value)
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def _schema(name: str) -> dict[str, Any]:
+    schema: dict[str, Any] = json.loads((SCHEMAS_DIR / f"{name}.json").read_text())
+    return schema
+
+
+@dataclass(frozen=True)
+class Subject:
+    """A consumer under test: a command, and the agencies one process of it answers."""
+
+    name: str
+    command: list[str]
+    per_agency: bool  # one process per agency (SENTRA_AGENCY set) or one for all
+
+
+def builtin_subject() -> Subject:
+    return Subject("built-in responders", [sys.executable, "-m", "sentra_agencies"], False)
+
+
+def example_subject() -> Subject:
+    return Subject("example consumer", [sys.executable, str(EXAMPLE_CONSUMER)], True)
+
+
+async def run_subject(
+    bootstrap: str,
+    subject: Subject,
+    agencies: Sequence[str],
+    reply_within: float | None = None,
+    log_dir: Path | None = None,
+) -> list[AgencyReport]:
+    specs = declared_agencies()
+    groups = [[a] for a in agencies] if subject.per_agency else [list(agencies)]
+    log_dir = log_dir or state_dir() / "conformance"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    with contextlib.ExitStack() as running:
+        for group in groups:
+            running.enter_context(_consumer_process(bootstrap, subject, group, log_dir))
+        return list(
+            await asyncio.gather(
+                *(
+                    check_agency(bootstrap, specs[a], reply_within or specs[a].sandbox_reply_s)
+                    for a in agencies
+                )
+            )
+        )
+
+
+@contextlib.contextmanager
+def _consumer_process(
+    bootstrap: str, subject: Subject, agencies: list[str], log_dir: Path
+) -> Iterator[tuple[subprocess.Popen[bytes], Path]]:
+    env = {
+        **os.environ,
+        "SENTRA_KAFKA_BOOTSTRAP": bootstrap,
+        "SENTRA_AGENCY": agencies[0],
+        # For the built-in responders: only these agencies, on a free loopback port, in a
+        # consumer group of their own so a running stack's responders do not answer.
+        "SENTRA_AGENCIES_ONLY": json.dumps(agencies),
+        "SENTRA_AGENCIES_HTTP_PORT": str(free_port()),
+        "SENTRA_AGENCIES_GROUP_ID": f"conformance-{uuid.uuid4()}",
+    }
+    log_file = log_dir / f"{subject.name.replace(' ', '-')}-{'-'.join(agencies)[:60]}.log"
+    with log_file.open("wb") as log:
+        process = subprocess.Popen(
+            subject.command,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    try:
+        yield process, log_file
+    finally:
+        # Only the process we started, by its id.
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextlib.contextmanager
+def sandbox_kafka() -> Iterator[str]:
+    """A fresh single-broker Kafka on loopback with the declared topics; removed afterwards."""
+    home = state_dir() / f"conformance-kafka-{os.getpid()}"
+    shutil.rmtree(home, ignore_errors=True)
+    node = KafkaNode(home, port=free_port(), controller_port=free_port())
+    try:
+        node.start()
+        asyncio.run(ensure_topics(node.bootstrap))
+        yield node.bootstrap
+    finally:
+        node.stop()
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def print_reports(subject: Subject, reports: list[AgencyReport]) -> None:
+    print(f"\n{subject.name}: {shlex.join(subject.command)}")
+    for report in reports:
+        slowest = max(report.latencies_s, default=0.0)
+        verdict = "PASS" if report.passed else "FAIL"
+        print(f"  {verdict}  {report.agency:<22} slowest reply {slowest:5.2f}s")
+        for failure in report.failures:
+            print(f"        - {failure}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m sentra_agencies.conformance",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--agency", action="append", choices=[a.value for a in Agency])
+    parser.add_argument("--consumer", help="command that runs your consumer (one per agency)")
+    parser.add_argument("--builtin", action="store_true", help="check the built-in responders")
+    parser.add_argument("--example", action="store_true", help="check example_consumer.py")
+    parser.add_argument("--bootstrap", help="use this Kafka instead of a fresh sandbox")
+    parser.add_argument("--reply-within", type=float, help="override the sandbox reply time")
+    args = parser.parse_args(argv)
+    # A fresh broker answers "not leader" for a moment while it elects: aiokafka retries,
+    # and its warnings would drown the report.
+    logging.getLogger("aiokafka").setLevel(logging.ERROR)
+    agencies = args.agency or [a.value for a in Agency]
+    subjects = [
+        *([builtin_subject()] if args.builtin else []),
+        *([example_subject()] if args.example else []),
+        *([Subject("consumer", shlex.split(args.consumer), True)] if args.consumer else []),
+    ] or [builtin_subject(), example_subject()]
+
+    def run_all(bootstrap: str) -> bool:
+        passed = True
+        for subject in subjects:
+            reports = asyncio.run(run_subject(bootstrap, subject, agencies, args.reply_within))
+            print_reports(subject, reports)
+            passed = passed and all(r.passed for r in reports)
+        return passed
+
+    if args.bootstrap:
+        passed = run_all(args.bootstrap)
+    else:
+        with sandbox_kafka() as bootstrap:
+            print(f"sandbox kafka {bootstrap}")
+            passed = run_all(bootstrap)
+    print("\nconformance: " + ("passed" if passed else "FAILED"))
+    return 0 if passed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,290 @@
+"""The four services as real processes on free ports, for fault tests and the benchmark,
+plus the checks that prove a run kept its promises (nothing lost, nothing applied twice).
+
+Only processes started here are signalled, by the pid recorded when they were started.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import os
+import signal
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+
+from sentra_local.processes import free_port, is_alive, running_pid, stop_pid
+from sentra_local.services import PROCESSES, ServiceProcess
+from sentra_local.stack import SERVICES, Stack
+
+# Which topics each service's consumer group reads.
+CONSUMED_TOPICS = {
+    "documents": ["sentra.documents.events.v1"],
+    "credit": ["sentra.documents.events.v1"],
+    "insurance": ["sentra.documents.events.v1"],
+    "notifications": [
+        "sentra.credit.events.v1",
+        "sentra.documents.events.v1",
+        "sentra.insurance.events.v1",
+    ],
+}
+
+
+class Fleet:
+    def __init__(self, stack: Stack, home: Path) -> None:
+        self.stack = stack
+        self.home = home
+        common = (("SENTRA_LOG_LEVEL", "WARNING"),)
+        self.processes = {
+            name: ServiceProcess(
+                name,
+                home,
+                http_port=free_port(),
+                extra_env=(*common, (f"SENTRA_{name.upper()}_OUTBOX_POLL_INTERVAL_S", "0.5")),
+            )
+            for name in PROCESSES
+        }
+        self._faults: dict[str, str] = {}
+        self._exits: dict[int, int] = {}
+
+    def url(self, name: str) -> str:
+        return self.processes[name].url
+
+    def _process(self, name: str) -> ServiceProcess:
+        process = self.processes[name]
+        if fault := self._faults.get(name):
+            process = dataclasses.replace(
+                process, extra_env=(*process.extra_env, ("SENTRA_FAULT", fault))
+            )
+        return process
+
+    def start(self, *names: str, fault: str | None = None) -> None:
+        names = names or PROCESSES
+        for name in names:
+            if fault is None:
+                self._faults.pop(name, None)
+            else:
+                self._faults[name] = fault
+            self._process(name).start(self.stack)
+        for name in names:
+            self._process(name).wait_healthy(timeout=60)
+
+    def pid(self, name: str) -> int | None:
+        return running_pid(self.processes[name].pid_file)
+
+    def kill(self, name: str) -> None:
+        """kill -9: no shutdown, no flush, no commit."""
+        pid = self.pid(name)
+        if pid is None:
+            return
+        os.kill(pid, signal.SIGKILL)
+        while is_alive(pid):
+            time.sleep(0.01)
+
+    def exit_code(self, name: str) -> int | None:
+        """The child's exit status once it has ended (negative: killed by that signal)."""
+        pid = int(self.processes[name].pid_file.read_text().strip())
+        if pid not in self._exits:
+            try:
+                done, status = os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:  # reaped elsewhere: the status is gone
+                return None
+            if done == 0:
+                return None
+            self._exits[pid] = os.waitstatus_to_exitcode(status)
+        return self._exits[pid]
+
+    def stop(self, *names: str) -> None:
+        for name in names or PROCESSES:
+            pid = self.pid(name)
+            if pid is not None:
+                stop_pid(pid, timeout=30)
+            self.processes[name].pid_file.unlink(missing_ok=True)
+
+    def log(self, name: str) -> str:
+        return self.processes[name].log_file.read_text(errors="replace")
+
+
+async def submit(url: str, forms: list[dict[str, Any]], concurrency: int = 8) -> list[str]:
+    """POST every form to documents; return the application ids in order."""
+    ids: list[str] = [""] * len(forms)
+    queue = list(enumerate(forms))
+    async with httpx.AsyncClient(timeout=30) as client:
+
+        async def worker() -> None:
+            while queue:
+                index, form = queue.pop()
+                response = await client.post(f"{url}/applications", json=form)
+                response.raise_for_status()
+                ids[index] = response.json()["application_id"]
+
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return ids
+
+
+async def _fetch(stack: Stack, service: str, query: str, *args: Any) -> list[asyncpg.Record]:
+    conn = await asyncpg.connect(stack.database_url(service))
+    try:
+        return list(await conn.fetch(query, *args))
+    finally:
+        await conn.close()
+
+
+async def finished(stack: Stack, ids: list[str]) -> int:
+    """How many of these applications the notifications timeline shows as final."""
+    rows = await _fetch(
+        stack,
+        "notifications",
+        "SELECT count(DISTINCT application_id) AS n FROM timeline "
+        "WHERE final AND application_id = ANY($1::uuid[])",
+        ids,
+    )
+    return int(rows[0]["n"])
+
+
+async def exactly_once_problems(
+    stack: Stack, ids: list[str], applicant_facing: set[str]
+) -> list[str]:
+    """Every effect of these applications, counted: an empty list means exactly once.
+
+    `applicant_facing`: the CloudEvents types notifications tells the applicant about;
+    each must have exactly one timeline entry and one ApplicantNotified.
+    """
+    problems: list[str] = []
+    emitted: Counter[str] = Counter()  # applicant-facing events each application caused
+    for service in ("documents", "credit", "insurance"):
+        rows = await _fetch(
+            stack,
+            service,
+            "SELECT convert_from(key, 'UTF8') AS app, headers->>'ce_type' AS type FROM outbox",
+        )
+        mine = [r for r in rows if r["app"] in set(ids) and r["type"] in applicant_facing]
+        emitted.update(r["app"] for r in mine)
+        per_type = Counter((r["app"], r["type"]) for r in mine)
+        problems += [
+            f"{service} emitted {t} {n}x for {a}" for (a, t), n in per_type.items() if n > 1
+        ]
+    verified = await _fetch(
+        stack,
+        "documents",
+        "SELECT application_id::text AS app, kind, status FROM applications "
+        "WHERE application_id = ANY($1::uuid[])",
+        ids,
+    )
+    if len(verified) != len(ids):
+        problems.append(f"documents holds {len(verified)} of {len(ids)} applications")
+    problems += [f"{r['app']} still {r['status']}" for r in verified if r["status"] == "submitted"]
+    for service, table, kind in (
+        ("credit", "screenings", "kur_loan"),
+        ("insurance", "claims", "insurance_refund"),
+    ):
+        decided = {
+            str(r["application_id"])
+            for r in await _fetch(stack, service, f"SELECT application_id FROM {table}")
+        }
+        expected = {r["app"] for r in verified if r["kind"] == kind and r["status"] == "verified"}
+        if expected - decided:
+            problems.append(f"{service}: {len(expected - decided)} verified applications undecided")
+    timeline = Counter(
+        str(r["application_id"])
+        for r in await _fetch(
+            stack,
+            "notifications",
+            "SELECT application_id FROM timeline WHERE application_id = ANY($1::uuid[])",
+            ids,
+        )
+    )
+    notified = Counter(
+        r["app"]
+        for r in await _fetch(
+            stack,
+            "notifications",
+            "SELECT convert_from(key, 'UTF8') AS app FROM outbox "
+            "WHERE headers->>'ce_type' LIKE '%.ApplicantNotified.%'",
+        )
+    )
+    for app in ids:
+        if not emitted[app] == timeline[app] == notified[app]:
+            problems.append(
+                f"{app}: {emitted[app]} events, {timeline[app]} timeline entries, "
+                f"{notified[app]} ApplicantNotified"
+            )
+    return problems
+
+
+async def outbox_pending(stack: Stack) -> int:
+    total = 0
+    for service in SERVICES:
+        rows = await _fetch(
+            stack, service, "SELECT count(*) AS n FROM outbox WHERE published_at IS NULL"
+        )
+        total += int(rows[0]["n"])
+    return total
+
+
+async def consumer_lag(bootstrap: str) -> dict[str, int]:
+    """Per service group: end offsets minus committed offsets over every topic it reads
+    (the known event topics plus any other topic the group has committed on)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    reader = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
+    await admin.start()
+    await reader.start()
+    try:
+        lag: dict[str, int] = {}
+        for service, known in CONSUMED_TOPICS.items():
+            committed = await admin.list_consumer_group_offsets(f"sentra-{service}")
+            topics = set(known) | {tp.topic for tp in committed}
+            partitions = [
+                TopicPartition(topic, p)
+                for topic in topics
+                for p in await _partitions(admin, topic)
+            ]
+            ends = await reader.end_offsets(partitions)
+            lag[service] = sum(
+                ends[tp] - (committed[tp].offset if tp in committed else 0) for tp in partitions
+            )
+        return lag
+    finally:
+        await reader.stop()
+        await admin.close()
+
+
+async def _partitions(admin: AIOKafkaAdminClient, topic: str) -> list[int]:
+    (described,) = await admin.describe_topics([topic])
+    partitions = [int(p["partition"]) for p in described["partitions"]]
+    if not partitions:
+        raise AssertionError(f"topic {topic} has no partitions (does it exist?)")
+    return partitions
+
+
+async def wire_event_ids(bootstrap: str, topic: str) -> Counter[str]:
+    """How often each event id (`ce_id`) is on `topic` now; > 1 means republished."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        partitions = [TopicPartition(topic, p) for p in await _partitions(admin, topic)]
+    finally:
+        await admin.close()
+    reader = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
+    await reader.start()
+    try:
+        reader.assign(partitions)
+        starts = await reader.beginning_offsets(partitions)
+        ends = await reader.end_offsets(partitions)
+        for tp in partitions:
+            reader.seek(tp, starts[tp])
+        seen: Counter[str] = Counter()
+        while [tp for tp in partitions if await reader.position(tp) < ends[tp]]:
+            for records in (await reader.getmany(timeout_ms=500)).values():
+                for record in records:
+                    seen[dict(record.headers).get("ce_id", b"").decode()] += 1
+        return seen
+    finally:
+        await reader.stop()

@@ -1,0 +1,280 @@
+"""Checks Sentra asks of the agencies, and their answers.
+
+Each agency reads only its own request topic and writes only its own result topic
+(`sentra.agency.<agency>.requests.v1` / `.results.v1`; the dot after the agency name keeps
+one agency's ACL prefix from matching another's topics). One model per agency and
+direction: a request carries only what that agency needs for its check.
+
+Personal data: most agencies can only find the worker in their own registry by the NIK,
+so those requests carry it (and the name and birth date where the registry needs them to
+confirm a match). Readers must keep these fields out of logs, span attributes and metric
+labels, and must not keep them beyond what the check requires.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from enum import StrEnum
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field
+
+from sentra_shared.events.base import Event
+from sentra_shared.reasons import Reason
+
+
+class Agency(StrEnum):
+    DUKCAPIL = "dukcapil"
+    DISNAKER = "disnaker"
+    HEALTH_FACILITY = "health_facility"
+    POLRI = "polri"
+    IMIGRASI = "imigrasi"
+    BP3MI = "bp3mi"
+    BPJS_KETENAGAKERJAAN = "bpjs_ketenagakerjaan"
+    BANK = "bank"
+    INSURER = "insurer"
+
+
+def requests_topic(agency: Agency) -> str:
+    return f"sentra.agency.{agency.value}.requests.v1"
+
+
+def results_topic(agency: Agency) -> str:
+    return f"sentra.agency.{agency.value}.results.v1"
+
+
+def _nik() -> Any:
+    return Field(pattern=r"^\d{16}$", description="16-digit NIK. Personal data: never log it.")
+
+
+def _full_name() -> Any:
+    return Field(min_length=2, max_length=120, description="Name as on the KTP. Personal data.")
+
+
+# --- requests (documents -> agency) ----------------------------------------------------
+
+
+class AgencyCheckRequested(Event):
+    """Documents asks one agency for one check; the agency answers on its result topic."""
+
+    owner: ClassVar[str] = "documents"
+    agency: ClassVar[Agency]
+
+
+class DukcapilCheckRequested(AgencyCheckRequested):
+    """Identity: does this NIK exist and belong to this name, birth date and sex?"""
+
+    agency: ClassVar[Agency] = Agency.DUKCAPIL
+    topic: ClassVar[str] = requests_topic(Agency.DUKCAPIL)
+
+    nik: str = _nik()
+    full_name: str = _full_name()
+    date_of_birth: date
+    sex: Literal["F", "M"]
+
+
+class DisnakerCheckRequested(AgencyCheckRequested):
+    """Job-seeker registration, passport recommendation and family permission on file."""
+
+    agency: ClassVar[Agency] = Agency.DISNAKER
+    topic: ClassVar[str] = requests_topic(Agency.DISNAKER)
+
+    nik: str = _nik()
+    full_name: str = _full_name()
+    destination_country: str = Field(pattern=r"^[A-Z]{2}$")
+    job: str
+
+
+class HealthFacilityCheckRequested(AgencyCheckRequested):
+    """Medical and psychological fitness; the certificate is valid for 3 months."""
+
+    agency: ClassVar[Agency] = Agency.HEALTH_FACILITY
+    topic: ClassVar[str] = requests_topic(Agency.HEALTH_FACILITY)
+
+    nik: str = _nik()
+    full_name: str = _full_name()
+    date_of_birth: date
+
+
+class PolriCheckRequested(AgencyCheckRequested):
+    """SKCK police clearance."""
+
+    agency: ClassVar[Agency] = Agency.POLRI
+    topic: ClassVar[str] = requests_topic(Agency.POLRI)
+
+    nik: str = _nik()
+    full_name: str = _full_name()
+    date_of_birth: date
+
+
+class ImigrasiCheckRequested(AgencyCheckRequested):
+    """Passport issued to this person (and, for refunds, the name printed in it)."""
+
+    agency: ClassVar[Agency] = Agency.IMIGRASI
+    topic: ClassVar[str] = requests_topic(Agency.IMIGRASI)
+
+    nik: str = _nik()
+    full_name: str = _full_name()
+    date_of_birth: date
+    passport_name: str | None = Field(
+        default=None, description="Name the applicant says is printed in the passport."
+    )
+
+
+class Bp3miCheckRequested(AgencyCheckRequested):
+    """Placement agreement, work visa, work contract, pre-departure orientation, ID PMI."""
+
+    agency: ClassVar[Agency] = Agency.BP3MI
+    topic: ClassVar[str] = requests_topic(Agency.BP3MI)
+
+    nik: str = _nik()
+    full_name: str = _full_name()
+    destination_country: str = Field(pattern=r"^[A-Z]{2}$")
+    job: str
+
+
+class BpjsKetenagakerjaanCheckRequested(AgencyCheckRequested):
+    """Active social-security membership for migrant workers."""
+
+    agency: ClassVar[Agency] = Agency.BPJS_KETENAGAKERJAAN
+    topic: ClassVar[str] = requests_topic(Agency.BPJS_KETENAGAKERJAAN)
+
+    nik: str = _nik()
+    full_name: str = _full_name()
+
+
+class BankCheckRequested(AgencyCheckRequested):
+    """Credit history (OJK SLIK) through the lending bank, for a KUR application."""
+
+    owner: ClassVar[str] = "credit"
+    agency: ClassVar[Agency] = Agency.BANK
+    topic: ClassVar[str] = requests_topic(Agency.BANK)
+
+    nik: str = _nik()
+    full_name: str = _full_name()
+    date_of_birth: date
+    amount_idr: int = Field(gt=0)
+
+
+class InsurerCheckRequested(AgencyCheckRequested):
+    """EPS insurance held for this worker (Korean insurers / HRD Korea). No NIK: Korea
+    knows the worker by the passport name and birth date."""
+
+    owner: ClassVar[str] = "insurance"
+    agency: ClassVar[Agency] = Agency.INSURER
+    topic: ClassVar[str] = requests_topic(Agency.INSURER)
+
+    passport_name: str = Field(min_length=2, max_length=120)
+    date_of_birth: date
+    claim_type: Literal["return_cost", "departure_guarantee", "wage_arrears_guarantee", "casualty"]
+    departure_date: date
+
+
+# --- results (agency -> Sentra) --------------------------------------------------------
+
+
+class CheckOutcome(StrEnum):
+    PASSED = "passed"  # the agency confirms the fact / issued the document
+    FAILED = "failed"  # it does not; `reasons` say why
+
+
+class AgencyCheckCompleted(Event):
+    """An agency's answer to one request. Answer each request once; when the same request
+    arrives again, send the same answer (same `event_id`) again."""
+
+    agency: ClassVar[Agency]
+
+    request_id: uuid.UUID = Field(description="`event_id` of the request this answers.")
+    outcome: CheckOutcome
+    reasons: tuple[Reason, ...] = Field(
+        default=(), description="Machine-readable code plus Indonesian and English text."
+    )
+    valid_until: date | None = Field(
+        default=None, description="Last day the confirmed document is valid, if it expires."
+    )
+
+    @classmethod
+    def ce_source(cls) -> str:
+        return f"/agencies/{cls.agency.value}"
+
+
+class DukcapilCheckCompleted(AgencyCheckCompleted):
+    owner: ClassVar[str] = "agency.dukcapil"
+    agency: ClassVar[Agency] = Agency.DUKCAPIL
+    topic: ClassVar[str] = results_topic(Agency.DUKCAPIL)
+
+
+class DisnakerCheckCompleted(AgencyCheckCompleted):
+    owner: ClassVar[str] = "agency.disnaker"
+    agency: ClassVar[Agency] = Agency.DISNAKER
+    topic: ClassVar[str] = results_topic(Agency.DISNAKER)
+
+
+class HealthFacilityCheckCompleted(AgencyCheckCompleted):
+    owner: ClassVar[str] = "agency.health_facility"
+    agency: ClassVar[Agency] = Agency.HEALTH_FACILITY
+    topic: ClassVar[str] = results_topic(Agency.HEALTH_FACILITY)
+
+
+class PolriCheckCompleted(AgencyCheckCompleted):
+    owner: ClassVar[str] = "agency.polri"
+    agency: ClassVar[Agency] = Agency.POLRI
+    topic: ClassVar[str] = results_topic(Agency.POLRI)
+
+
+class ImigrasiCheckCompleted(AgencyCheckCompleted):
+    owner: ClassVar[str] = "agency.imigrasi"
+    agency: ClassVar[Agency] = Agency.IMIGRASI
+    topic: ClassVar[str] = results_topic(Agency.IMIGRASI)
+
+
+class Bp3miCheckCompleted(AgencyCheckCompleted):
+    owner: ClassVar[str] = "agency.bp3mi"
+    agency: ClassVar[Agency] = Agency.BP3MI
+    topic: ClassVar[str] = results_topic(Agency.BP3MI)
+
+
+class BpjsKetenagakerjaanCheckCompleted(AgencyCheckCompleted):
+    owner: ClassVar[str] = "agency.bpjs_ketenagakerjaan"
+    agency: ClassVar[Agency] = Agency.BPJS_KETENAGAKERJAAN
+    topic: ClassVar[str] = results_topic(Agency.BPJS_KETENAGAKERJAAN)
+
+
+class BankCheckCompleted(AgencyCheckCompleted):
+    owner: ClassVar[str] = "agency.bank"
+    agency: ClassVar[Agency] = Agency.BANK
+    topic: ClassVar[str] = results_topic(Agency.BANK)
+
+    slik_collectibility: int | None = Field(
+        default=None, ge=1, le=5, description="Worst SLIK collectibility, 1 (current) to 5."
+    )
+
+
+class InsurerCheckCompleted(AgencyCheckCompleted):
+    owner: ClassVar[str] = "agency.insurer"
+    agency: ClassVar[Agency] = Agency.INSURER
+    topic: ClassVar[str] = results_topic(Agency.INSURER)
+
+    amount_krw: int | None = Field(default=None, ge=0, description="Amount held for the worker.")
+
+
+# One request and one result type per agency, in a fixed order.
+AGENCY_EVENTS: dict[Agency, tuple[type[AgencyCheckRequested], type[AgencyCheckCompleted]]] = {
+    Agency.DUKCAPIL: (DukcapilCheckRequested, DukcapilCheckCompleted),
+    Agency.DISNAKER: (DisnakerCheckRequested, DisnakerCheckCompleted),
+    Agency.HEALTH_FACILITY: (HealthFacilityCheckRequested, HealthFacilityCheckCompleted),
+    Agency.POLRI: (PolriCheckRequested, PolriCheckCompleted),
+    Agency.IMIGRASI: (ImigrasiCheckRequested, ImigrasiCheckCompleted),
+    Agency.BP3MI: (Bp3miCheckRequested, Bp3miCheckCompleted),
+    Agency.BPJS_KETENAGAKERJAAN: (
+        BpjsKetenagakerjaanCheckRequested,
+        BpjsKetenagakerjaanCheckCompleted,
+    ),
+    Agency.BANK: (BankCheckRequested, BankCheckCompleted),
+    Agency.INSURER: (InsurerCheckRequested, InsurerCheckCompleted),
+}
+
+AGENCY_EVENT_TYPES: tuple[type[Event], ...] = tuple(
+    cls for pair in AGENCY_EVENTS.values() for cls in pair
+)

@@ -1,0 +1,98 @@
+"""SIGTERM to a real service process: it stops fetching, finishes what it holds, flushes
+the outbox relay, commits, and exits 0 with nothing left unpublished."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import asyncpg
+import pytest
+from sentra_local.processes import free_port
+from sentra_local.services import ServiceProcess
+from sentra_local.stack import Stack, database_name
+from sentra_local.testing import fresh_stack
+from sentra_shared.envelope import encode, headers_for
+from sentra_shared.events import ApplicationKind, ApplicationSubmitted
+
+
+async def _write_outbox_rows(dsn: str, count: int) -> None:
+    conn = await asyncpg.connect(dsn)
+    try:
+        events = [
+            ApplicationSubmitted(
+                application_id=uuid.uuid4(),
+                occurred_at=datetime.now(UTC),
+                kind=ApplicationKind.PLACEMENT,
+                regency_code="3301",
+            )
+            for _ in range(count)
+        ]
+        await conn.executemany(
+            """INSERT INTO outbox (event_id, topic, key, headers, payload)
+               VALUES ($1, $2, $3, $4, $5)""",
+            [(e.event_id, e.topic, e.key, json.dumps(headers_for(e)), encode(e)) for e in events],
+        )
+    finally:
+        await conn.close()
+
+
+async def _unpublished(dsn: str) -> int:
+    conn = await asyncpg.connect(dsn)
+    try:
+        return int(await conn.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL"))
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="module")
+def shutdown_stack() -> Iterator[Stack]:
+    # A stack of its own: the events published here must not become other tests' backlog.
+    with fresh_stack("shutdown") as stack:
+        yield stack
+
+
+def test_sigterm_drains_the_outbox_and_exits_zero(shutdown_stack: Stack, tmp_path: Path) -> None:
+    local_stack = shutdown_stack
+    asyncio.run(local_stack.postgres.recreate_databases([database_name("credit", "_test")]))
+    dsn = local_stack.database_url("credit")
+    service = ServiceProcess(
+        "credit",
+        tmp_path,
+        http_port=free_port(),
+        # A poll interval longer than the test: only the shutdown flush can publish the rows
+        # that the relay has not picked up by then.
+        extra_env=(("SENTRA_CREDIT_OUTBOX_POLL_INTERVAL_S", "600"),),
+    )
+    service.start(local_stack)
+    pid = int(service.pid_file.read_text())
+    reaped = False
+    try:
+        service.wait_healthy(timeout=60)
+        asyncio.run(_write_outbox_rows(dsn, 500))
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + 40
+        status = None
+        while time.monotonic() < deadline:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                reaped = True
+                break
+            time.sleep(0.05)
+        else:
+            raise AssertionError("the service did not exit within 40s of SIGTERM")
+    finally:
+        if not reaped:  # still our unreaped child: this pid cannot be anyone else's
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+    log = service.log_file.read_text(errors="replace")
+    assert os.waitstatus_to_exitcode(status) == 0, log[-3000:]
+    assert "Traceback" not in log, log[-3000:]
+    assert asyncio.run(_unpublished(dsn)) == 0

@@ -1,0 +1,59 @@
+"""The published contract (AsyncAPI, JSON Schemas, topics) is what the code says."""
+
+from __future__ import annotations
+
+import json
+
+from sentra_shared.contract import ASYNCAPI_FILE, SCHEMAS_DIR
+from sentra_shared.contract.__main__ import drifted
+from sentra_shared.events import AGENCY_EVENTS, CATALOGUE, Agency
+from sentra_shared.topics import DLQ_SUFFIX, declared_agencies, declared_topics
+
+
+def test_generated_files_match_the_code() -> None:
+    assert drifted() == [], "run `make contracts` and commit shared/contracts/"
+
+
+def test_every_event_has_a_schema_naming_its_topic_and_type() -> None:
+    for cls in CATALOGUE:
+        schema = json.loads((SCHEMAS_DIR / f"{cls.__name__}.json").read_text())
+        assert schema["x-sentra"]["topic"] == cls.topic
+        assert schema["x-sentra"]["ce_type"] == cls.ce_type()
+        assert "event_id" in schema["required"]  # readers deduplicate by it
+
+
+def test_asyncapi_has_one_channel_per_event_topic_with_cloudevents_headers() -> None:
+    document = json.loads(ASYNCAPI_FILE.read_text())
+    assert document["asyncapi"] == "3.0.0"
+    addresses = {channel["address"] for channel in document["channels"].values()}
+    assert addresses == {cls.topic for cls in CATALOGUE}
+    for message in document["components"]["messages"].values():
+        assert "ce_type" in message["headers"]["required"]
+    actions = {
+        op["channel"]["$ref"].split("/")[-1]: op["action"] for op in document["operations"].values()
+    }
+    for agency in Agency:
+        requested, completed = AGENCY_EVENTS[agency]
+        assert actions[requested.topic] == "send"
+        assert actions[completed.topic] == "receive"
+
+
+def test_every_topic_is_declared_with_its_dead_letter_topic() -> None:
+    declared = {spec.name for spec in declared_topics()}
+    for cls in CATALOGUE:
+        assert {cls.topic, cls.topic + DLQ_SUFFIX} <= declared, cls.__name__
+
+
+def test_each_agency_has_its_own_delimited_topic_pair_and_an_agreed_reply_time() -> None:
+    agencies = declared_agencies()
+    assert set(agencies) == {a.value for a in Agency}
+    for agency, spec in agencies.items():
+        requested, completed = AGENCY_EVENTS[Agency(agency)]
+        assert (spec.requests_topic, spec.results_topic) == (requested.topic, completed.topic)
+        assert spec.requests_topic.startswith(f"sentra.agency.{agency}.")
+        assert spec.sla_days > 0 and spec.sandbox_reply_s > 0 and spec.sla_source
+    # No agency's ACL prefix `sentra.agency.<name>.` matches another agency's topics.
+    for agency in agencies:
+        prefix = f"sentra.agency.{agency}."
+        owners = {a for a, s in agencies.items() if s.requests_topic.startswith(prefix)}
+        assert owners == {agency}
