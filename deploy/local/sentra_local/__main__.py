@@ -71,12 +71,13 @@ def main(argv: list[str] | None = None) -> int:
     demo_parser = commands.add_parser("demo")
     demo_parser.add_argument("--count", type=int, default=30, help="applications to submit")
     demo_parser.add_argument("--timeout", type=float, default=120.0, help="seconds to wait")
+    demo_parser.add_argument("--seed", type=int, default=None, help="sample batch (default: new)")
     args = parser.parse_args(argv)
     try:
         if args.command == "demo":
             if args.count < 1:
                 parser.error("--count must be at least 1")
-            return demo.main(args.count, args.timeout)
+            return demo.main(args.count, args.timeout, args.seed)
         return {"setup": _setup, "up": _up, "down": _down, "status": _status}[args.command]()
     except StartupError as error:
         print(f"sentra-local: {error}", file=sys.stderr)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import sys
 import time
 from collections import Counter
@@ -30,6 +31,8 @@ class DemoResult:
     submitted: int
     completed: int
     tracked: list[Tracked] = field(default_factory=list)
+    # One applicant's timeline, to show what people are actually told.
+    example: tuple[Tracked | None, list[dict[str, str]]] = (None, [])
 
     @property
     def lost(self) -> int:
@@ -46,10 +49,10 @@ def _progress(done: int, total: int, elapsed: float, interactive: bool) -> None:
         print(line, flush=True)
 
 
-def run_batch(count: int, timeout: float) -> DemoResult:
+def run_batch(count: int, timeout: float, seed: int) -> DemoResult:
     documents = ServiceProcess("documents", state_dir() / "services")
     notifications = ServiceProcess("notifications", state_dir() / "services")
-    forms = sample_applications(count, today=datetime.now(UTC).date())
+    forms = sample_applications(count, today=datetime.now(UTC).date(), seed=seed)
     tracked: list[Tracked] = []
     with httpx.Client(timeout=10.0) as client:
         print(f"Submitting {count} applications to {documents.url}/applications")
@@ -84,8 +87,15 @@ def run_batch(count: int, timeout: float) -> DemoResult:
             time.sleep(0.5)
         if interactive:
             print()
+        example = next((t for t in tracked if t.final and t.kind == "kur_loan"), None)
+        told: list[dict[str, str]] = []
+        if example is not None:
+            url = f"{notifications.url}/applications/{example.application_id}/timeline"
+            told = client.get(url).json()["entries"]
     completed = sum(t.final for t in tracked)
-    return DemoResult(submitted=len(tracked), completed=completed, tracked=tracked)
+    return DemoResult(
+        submitted=len(tracked), completed=completed, tracked=tracked, example=(example, told)
+    )
 
 
 def print_summary(result: DemoResult) -> None:
@@ -97,6 +107,12 @@ def print_summary(result: DemoResult) -> None:
     by_regency = Counter(t.regency for t in result.tracked)
     print("\nApplications by sending regency")
     print("  " + "  ".join(f"{name} {n}" for name, n in sorted(by_regency.items())))
+    example, told = result.example
+    if example is not None:
+        print(f"\nWhat one applicant from {example.regency} was told ({example.application_id})")
+        for entry in told:
+            print(f"  {entry['status']:<20} {entry['message_id']}")
+            print(f"  {'':<20} {entry['message_en']}")
     not_final = [t for t in result.tracked if not t.final]
     if not_final:
         print("\nNot final (lost):")
@@ -104,7 +120,10 @@ def print_summary(result: DemoResult) -> None:
             print(f"  {t.application_id} {t.kind} last status {t.status}")
 
 
-def main(count: int = 30, timeout: float = 120.0) -> int:
+def main(count: int = 30, timeout: float = 120.0, seed: int | None = None) -> int:
+    # A new batch of applicants each run: the same worker claiming the same refund twice
+    # is (rightly) refused, so a fixed seed would show only refusals from the second run on.
+    seed = random.randrange(1_000_000) if seed is None else seed
     stack = local_stack()
     services_home = state_dir() / "services"
     print("Starting Kafka and PostgreSQL (already running parts are reused)")
@@ -115,7 +134,8 @@ def main(count: int = 30, timeout: float = 120.0) -> int:
     try:
         print("Starting the services")
         services_started = start_services(stack, services_home)
-        result = run_batch(count, timeout)
+        print(f"Sample seed {seed} (repeat this batch with --seed {seed})")
+        result = run_batch(count, timeout, seed)
         print_summary(result)
     finally:
         stopped = stop_services(services_home, services_started)
