@@ -16,20 +16,9 @@ from types import MappingProxyType
 
 import holidays
 from pydantic import BaseModel, ConfigDict, Field
+from sentra_shared.events.agencies import Agency  # the contract's list of agencies
 
 MAX_DAYS_SCANNED = 3660  # guards against a calendar with no working days at all
-
-
-class Agency(StrEnum):
-    DUKCAPIL = "dukcapil"
-    DISNAKER = "disnaker"
-    HEALTH_FACILITY = "health_facility"
-    POLRI = "polri"
-    IMIGRASI = "imigrasi"
-    BP3MI = "bp3mi"
-    BPJS_KETENAGAKERJAAN = "bpjs_ketenagakerjaan"
-    BANK = "bank"
-    INSURER = "insurer"
 
 
 class Step(StrEnum):
