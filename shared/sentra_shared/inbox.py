@@ -12,14 +12,16 @@ import hashlib
 
 import asyncpg
 
-from sentra_shared.envelope import encode
 from sentra_shared.events import Event
 from sentra_shared.failures import ConflictingRedelivery
 
 
 def payload_digest(event: Event) -> bytes:
     # The canonical JSON of the decoded event: equal events hash equal whatever the bytes.
-    return hashlib.sha256(encode(event)).digest()
+    # Without `occurred_at`: an agency that answers a request again after a crash sends the
+    # same event id and content stamped with the new decision time (the agency guide and
+    # its conformance check allow that); it is a duplicate, not a conflicting payload.
+    return hashlib.sha256(event.model_dump_json(exclude={"occurred_at"}).encode()).digest()
 
 
 async def first_delivery(conn: asyncpg.Connection, consumer: str, event: Event) -> bool:

@@ -79,7 +79,7 @@ class OutboxRelay:
 
     async def _listen(self) -> None:
         """(Re)open the LISTEN connection; a database restart closes it silently."""
-        if self._listener is not None and not self._listener.is_closed():
+        if self._listener is not None and self._listening():
             return
         if self._listener is not None:
             with contextlib.suppress(Exception):
@@ -89,6 +89,15 @@ class OutboxRelay:
             listener = await self._pool.acquire()
             await listener.add_listener(NOTIFY_CHANNEL, self._on_notify)
         self._listener = listener
+
+    def _listening(self) -> bool:
+        assert self._listener is not None
+        try:
+            return not self._listener.is_closed()
+        except asyncpg.InterfaceError:
+            # When its connection is lost, asyncpg (0.32) hands it back to the pool itself
+            # and the proxy we hold refuses every call, `is_closed()` included.
+            return False
 
     def _on_notify(self, *_: object) -> None:
         self._wake.set()

@@ -3,15 +3,18 @@ nothing is applied twice. Services run as real processes against a stack of thei
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import asyncpg
+import httpx
 import pytest
 from sentra_local.fleet import (
     Fleet,
+    application_ids,
     consumer_lag,
     exactly_once_problems,
     finished,
@@ -101,7 +104,10 @@ async def test_kill_after_publish_before_outbox_mark(fleet: Fleet) -> None:
     forms = sample_applications(60, today=datetime.now(UTC).date(), seed=2)
     # Submitting stops when documents dies; the rest goes in after its restart.
     first, rest = forms[:10], forms[10:]
-    ids = await submit(fleet.url("documents"), first)
+    # Documents kills itself at its first relay publish, possibly with some of these
+    # still in flight; what it stored is read back from its database below.
+    with contextlib.suppress(httpx.HTTPError):
+        await submit(fleet.url("documents"), first)
 
     await wait_until(lambda: fleet.exit_code("documents") is not None, within=60)
     assert fleet.exit_code("documents") == -9  # the fault hook killed it
@@ -113,7 +119,9 @@ async def test_kill_after_publish_before_outbox_mark(fleet: Fleet) -> None:
     assert crashed_batch, "no published-but-unmarked row: the crash point was not reached"
 
     fleet.start("documents")
-    ids += await submit(fleet.url("documents"), rest)
+    await submit(fleet.url("documents"), rest)
+    ids = sorted(await application_ids(fleet.stack))
+    assert len(ids) >= len(rest)
     await wait_all_final(fleet, ids)
     assert await exactly_once_problems(fleet.stack, ids, TOLD) == []
     # They went out again after the restart, and every consumer made the copy a no-op.

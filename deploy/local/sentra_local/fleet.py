@@ -11,14 +11,16 @@ import dataclasses
 import os
 import signal
 import time
-from collections import Counter
+from collections import Counter, deque
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 import httpx
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+from sentra_shared.dead_letters import ATTEMPTS, ERROR_CLASS, ERROR_MESSAGE
+from sentra_shared.topics import DLQ_SUFFIX, declared_topics
 
 from sentra_local.processes import free_port, is_alive, running_pid, stop_pid
 from sentra_local.services import PROCESSES, ServiceProcess
@@ -87,6 +89,12 @@ class Fleet:
         os.kill(pid, signal.SIGKILL)
         while is_alive(pid):
             time.sleep(0.01)
+
+    async def crash_and_restart(self, name: str) -> None:
+        """kill -9, then start it again and wait until it is healthy (its consumer back in
+        its group), without blocking the event loop: the caller goes on meanwhile."""
+        self.kill(name)
+        await asyncio.to_thread(self.start, name)
 
     def exit_code(self, name: str) -> int | None:
         """The child's exit status once it has ended (negative: killed by that signal)."""
@@ -286,5 +294,225 @@ async def wire_event_ids(bootstrap: str, topic: str) -> Counter[str]:
                 for record in records:
                     seen[dict(record.headers).get("ce_id", b"").decode()] += 1
         return seen
+    finally:
+        await reader.stop()
+
+
+# --- for the chaos and infrastructure-restart tests ---------------------------------------
+
+# The consumer group of the built-in agency responders (deploy/agencies).
+AGENCIES_GROUP = "sentra-builtin-agencies"
+
+
+async def submit_through_faults(
+    url: str,
+    forms: list[dict[str, Any]],
+    *,
+    concurrency: int = 16,
+    per_second: float | None = None,
+    within: float = 180.0,
+) -> list[str]:
+    """POST every form, retrying while documents cannot answer (killed, restarting, its
+    database or broker away); return the application ids in order. `per_second` spreads
+    the submissions over time, so that faults meet a steady flow rather than its tail.
+
+    A POST that failed after documents had committed it (the answer lost with the
+    process) stored an application we never heard of; the retry stores another. Callers
+    find every stored one with `application_ids`, so none of them escapes the checks.
+    """
+    ids: list[str] = [""] * len(forms)
+    queue = deque(enumerate(forms))
+    began = time.monotonic()
+    deadline = began + within
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(timeout=10, limits=limits) as client:
+
+        async def post(form: dict[str, Any]) -> str:
+            delay = 0.1
+            while True:
+                try:
+                    response = await client.post(f"{url}/applications", json=form)
+                    if response.status_code < 500:
+                        response.raise_for_status()  # a 4xx is our bug: fail at once
+                        return str(response.json()["application_id"])
+                    failure = f"HTTP {response.status_code}"
+                except httpx.TransportError as error:
+                    failure = repr(error)
+                if time.monotonic() > deadline:
+                    raise AssertionError(
+                        f"documents did not accept an application within {within:.0f}s "
+                        f"(last: {failure})"
+                    )
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 1.0)
+
+        async def worker() -> None:
+            while queue:
+                index, form = queue.popleft()
+                if per_second:
+                    await asyncio.sleep(began + index / per_second - time.monotonic())
+                ids[index] = await post(form)
+
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return ids
+
+
+async def application_ids(stack: Stack) -> set[str]:
+    """Every application documents has stored."""
+    rows = await _fetch(stack, "documents", "SELECT application_id::text AS app FROM applications")
+    return {r["app"] for r in rows}
+
+
+async def not_final(stack: Stack, ids: list[str]) -> list[str]:
+    """The applications among `ids` whose timeline is not final yet."""
+    rows = await _fetch(
+        stack,
+        "notifications",
+        "SELECT DISTINCT application_id::text AS app FROM timeline "
+        "WHERE final AND application_id = ANY($1::uuid[])",
+        ids,
+    )
+    done = {r["app"] for r in rows}
+    return [app for app in ids if app not in done]
+
+
+async def where_stopped(stack: Stack, ids: list[str]) -> dict[str, str]:
+    """For each application, how far it got: documents' status and the agencies it still
+    waits for, credit's or insurance's decision, and the statuses on its timeline."""
+    apps = await _fetch(
+        stack,
+        "documents",
+        "SELECT application_id::text AS app, kind, status FROM applications "
+        "WHERE application_id = ANY($1::uuid[])",
+        ids,
+    )
+    checks = await _fetch(
+        stack,
+        "documents",
+        "SELECT application_id::text AS app, agency, outcome FROM agency_checks "
+        "WHERE application_id = ANY($1::uuid[])",
+        ids,
+    )
+    decided: dict[str, str] = {}
+    for service, table in (("credit", "screenings"), ("insurance", "claims")):
+        for r in await _fetch(
+            stack,
+            service,
+            f"SELECT application_id::text AS app, outcome FROM {table} "
+            "WHERE application_id = ANY($1::uuid[])",
+            ids,
+        ):
+            decided[r["app"]] = f"{service}={r['outcome']}"
+    timeline: dict[str, list[str]] = {}
+    for r in await _fetch(
+        stack,
+        "notifications",
+        "SELECT application_id::text AS app, status FROM timeline "
+        "WHERE application_id = ANY($1::uuid[]) ORDER BY occurred_at, recorded_at",
+        ids,
+    ):
+        timeline.setdefault(r["app"], []).append(r["status"])
+    waiting: dict[str, list[str]] = {}
+    asked: Counter[str] = Counter()
+    for r in checks:
+        asked[r["app"]] += 1
+        if r["outcome"] is None:
+            waiting.setdefault(r["app"], []).append(r["agency"])
+    by_id = {r["app"]: r for r in apps}
+    report: dict[str, str] = {}
+    for app in ids:
+        row = by_id.get(app)
+        if row is None:
+            report[app] = "unknown to documents"
+            continue
+        parts = [f"{row['kind']}: documents={row['status']}"]
+        if asked[app]:
+            pending = waiting.get(app, [])
+            parts.append(
+                f"agencies {asked[app] - len(pending)}/{asked[app]} answered"
+                + (f" (waiting for {', '.join(sorted(pending))})" if pending else "")
+            )
+        if app in decided:
+            parts.append(decided[app])
+        parts.append(f"timeline={timeline.get(app, [])}")
+        report[app] = ", ".join(parts)
+    return report
+
+
+async def group_lag(bootstrap: str, group: str, topics: list[str]) -> int:
+    """End offsets minus `group`'s committed offsets over `topics`."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    reader = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
+    await admin.start()
+    await reader.start()
+    try:
+        committed = await admin.list_consumer_group_offsets(group)
+        partitions = [
+            TopicPartition(topic, p) for topic in topics for p in await _partitions(admin, topic)
+        ]
+        ends = await reader.end_offsets(partitions)
+        return sum(ends[tp] - (committed[tp].offset if tp in committed else 0) for tp in partitions)
+    finally:
+        await reader.stop()
+        await admin.close()
+
+
+async def dead_letters(bootstrap: str) -> list[str]:
+    """Every message on a dead-letter topic, as "topic: error class: reason (attempts)"."""
+    dlq_topics = [spec.name for spec in declared_topics() if spec.name.endswith(DLQ_SUFFIX)]
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        partitions = [
+            TopicPartition(topic, p)
+            for topic in dlq_topics
+            for p in await _partitions(admin, topic)
+        ]
+    finally:
+        await admin.close()
+    reader = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
+    await reader.start()
+    try:
+        reader.assign(partitions)
+        starts = await reader.beginning_offsets(partitions)
+        ends = await reader.end_offsets(partitions)
+        held = [tp for tp in partitions if ends[tp] > starts[tp]]
+        for tp in partitions:
+            reader.seek(tp, starts[tp])
+        found: list[str] = []
+        while [tp for tp in held if await reader.position(tp) < ends[tp]]:
+            for records in (await reader.getmany(*held, timeout_ms=500)).values():
+                for record in records:
+                    h = {k: (v or b"").decode(errors="replace") for k, v in record.headers}
+                    found.append(
+                        f"{record.topic}: {h.get(ERROR_CLASS)}: {h.get(ERROR_MESSAGE)} "
+                        f"({h.get(ATTEMPTS)} attempts)"
+                    )
+        return found
+    finally:
+        await reader.stop()
+
+
+async def topic_records(bootstrap: str, topic: str) -> list[ConsumerRecord[bytes, bytes]]:
+    """Every record on `topic` now, partition by partition (no consumer group)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        partitions = [TopicPartition(topic, p) for p in await _partitions(admin, topic)]
+    finally:
+        await admin.close()
+    reader = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
+    await reader.start()
+    try:
+        reader.assign(partitions)
+        starts = await reader.beginning_offsets(partitions)
+        ends = await reader.end_offsets(partitions)
+        for tp in partitions:
+            reader.seek(tp, starts[tp])
+        found: list[ConsumerRecord[bytes, bytes]] = []
+        while [tp for tp in partitions if await reader.position(tp) < ends[tp]]:
+            for records in (await reader.getmany(timeout_ms=500)).values():
+                found += records
+        return found
     finally:
         await reader.stop()

@@ -182,8 +182,8 @@ class KafkaNode:
                     "format",
                     "--standalone",
                     "--ignore-formatted",
-                    "-t",
-                    _cluster_id(),
+                    # One argument: an id may start with '-', which would read as an option.
+                    f"--cluster-id={_cluster_id()}",
                     "-c",
                     str(config),
                 ),

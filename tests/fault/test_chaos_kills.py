@@ -1,0 +1,253 @@
+"""kill -9 at random: while 1,000+ applications of every kind flow, service processes are
+killed at random moments and restarted, each of them several times. Afterwards every
+application is final, every effect happened exactly once, nothing was dead-lettered, every
+outbox is drained and no consumer group lags.
+
+The kills follow a seeded plan; the seed is printed (and named in every failure), and
+`SENTRA_CHAOS_SEED=<seed>` replays the same plan (the moments the kills land on still
+depend on timing).
+
+The second test pins down, deterministically, what an agency killed between sending its
+reply and committing the request does (it answers again after its restart) and that
+Sentra takes that as a duplicate: the chaos run found it dead-lettered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import asyncpg
+import pytest
+from aiokafka import AIOKafkaProducer
+from sentra_local.fleet import (
+    AGENCIES_GROUP,
+    Fleet,
+    application_ids,
+    consumer_lag,
+    dead_letters,
+    exactly_once_problems,
+    group_lag,
+    not_final,
+    outbox_pending,
+    submit,
+    submit_through_faults,
+    topic_records,
+    where_stopped,
+)
+from sentra_local.samples import sample_applications
+from sentra_local.stack import SERVICES, Stack
+from sentra_local.testing import fresh_stack
+from sentra_notifications.handlers import APPLICANT_FACING
+from sentra_shared.envelope import decode, decode_headers, encode, headers_for
+from sentra_shared.events import DukcapilCheckCompleted
+from sentra_shared.topics import declared_agencies
+
+# A backstop only: every phase has its own bound and failure message (the kill plan is
+# ~1 min, each restart must be healthy within 60 s, then FINAL_WITHIN_S and SETTLED_WITHIN_S).
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(480)]
+
+TOLD = {event_type.ce_type() for event_type in APPLICANT_FACING}
+APPLICATIONS = 1_000
+KILLS_PER_SERVICE = 2  # at least; agencies are killed too
+EXTRA_KILLS = 3  # any process, the agencies included
+GAP_S = (1.5, 4.5)  # between two kills
+SUBMIT_PER_S = 20.0  # ~50 s of steady intake, while the kills go on
+SUBMIT_WITHIN_S = 180.0
+FINAL_WITHIN_S = 120.0  # after the last restart
+SETTLED_WITHIN_S = 60.0
+
+
+@dataclass(frozen=True)
+class Kill:
+    victim: str
+    after_s: float  # pause before this kill
+
+
+def kill_plan(rng: random.Random) -> list[Kill]:
+    victims = [name for name in SERVICES for _ in range(KILLS_PER_SERVICE)]
+    victims += ["agencies"] + [rng.choice([*SERVICES, "agencies"]) for _ in range(EXTRA_KILLS)]
+    rng.shuffle(victims)
+    return [Kill(victim, round(rng.uniform(*GAP_S), 2)) for victim in victims]
+
+
+@pytest.fixture(scope="module")
+def chaos_stack() -> Iterator[Stack]:
+    with fresh_stack("chaos") as stack:
+        yield stack
+
+
+@pytest.fixture
+async def fleet(chaos_stack: Stack, tmp_path: Path) -> AsyncIterator[Fleet]:
+    fleet = Fleet(chaos_stack, tmp_path)
+    try:
+        yield fleet
+    finally:
+        fleet.stop()
+
+
+async def wait_final(fleet: Fleet, ids: list[str], within: float, seed: int) -> None:
+    deadline = time.monotonic() + within
+    pending = ids
+    while pending := await not_final(fleet.stack, pending):
+        if time.monotonic() > deadline:
+            report = await where_stopped(fleet.stack, pending[:20])
+            lines = "\n".join(f"  {app}: {where}" for app, where in report.items())
+            raise AssertionError(
+                f"seed {seed}: {len(pending)} of {len(ids)} applications not final "
+                f"{within:.0f}s after the last restart; where they stopped (first 20):\n{lines}"
+            )
+        await asyncio.sleep(1.0)
+
+
+async def settled(fleet: Fleet) -> tuple[int, dict[str, int]]:
+    bootstrap = fleet.stack.kafka.bootstrap
+    lag = await consumer_lag(bootstrap)
+    lag["agencies"] = await group_lag(
+        bootstrap, AGENCIES_GROUP, [spec.requests_topic for spec in declared_agencies().values()]
+    )
+    return await outbox_pending(fleet.stack), lag
+
+
+async def wait_settled(fleet: Fleet, within: float, seed: int) -> None:
+    deadline = time.monotonic() + within
+    while True:
+        pending, lag = await settled(fleet)
+        if pending == 0 and not any(lag.values()):
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(
+                f"seed {seed}: not settled within {within:.0f}s: {pending} outbox rows "
+                f"unpublished, consumer lag {lag}"
+            )
+        await asyncio.sleep(0.5)
+
+
+async def finished_count(fleet: Fleet, before: set[str]) -> int:
+    ids = sorted((await application_ids(fleet.stack)) - before)
+    return len(ids) - len(await not_final(fleet.stack, ids))
+
+
+async def test_random_kill_9_during_a_thousand_applications(fleet: Fleet) -> None:
+    seed = int(os.environ.get("SENTRA_CHAOS_SEED") or random.randrange(2**32))
+    print(f"chaos seed {seed} (replay: SENTRA_CHAOS_SEED={seed})")
+    rng = random.Random(seed)
+    plan = kill_plan(rng)
+    forms = sample_applications(APPLICATIONS, today=datetime.now(UTC).date(), seed=seed % 10_000)
+    assert {form["kind"] for form in forms} == {"placement", "kur_loan", "insurance_refund"}
+
+    fleet.start()
+    before = await application_ids(fleet.stack)
+    started = time.monotonic()
+
+    def log(what: str) -> None:
+        print(f"  {time.monotonic() - started:6.1f}s {what}")
+
+    async def submit() -> list[str]:
+        ids = await submit_through_faults(
+            fleet.url("documents"), forms, per_second=SUBMIT_PER_S, within=SUBMIT_WITHIN_S
+        )
+        log(f"all {len(ids)} submitted")
+        return ids
+
+    async def restart(name: str) -> None:
+        await fleet.crash_and_restart(name)
+        log(f"{name} healthy again, {await finished_count(fleet, before)} final so far")
+
+    # Each kill waits for its victim's previous restart (it kills a working process), not
+    # for the others': several services may be down at once.
+    submitting = asyncio.create_task(submit())
+    restarting: dict[str, asyncio.Task[None]] = {}
+    killed: list[str] = []
+    for kill in plan:
+        await asyncio.sleep(kill.after_s)
+        if submitting.done() and submitting.exception() is not None:
+            break  # surfaced below
+        if (previous := restarting.get(kill.victim)) is not None:
+            await previous
+        log(f"kill -9 {kill.victim}")
+        killed.append(kill.victim)
+        restarting[kill.victim] = asyncio.create_task(restart(kill.victim))
+    await asyncio.gather(*restarting.values())
+    submitted = await submitting
+    assert len(killed) == len(plan), f"seed {seed}: the kill plan was cut short"
+    assert min(Counter(killed)[name] for name in SERVICES) >= KILLS_PER_SERVICE
+    log(f"every restart done; {await finished_count(fleet, before)} final so far")
+
+    # Every application documents stored counts, also one whose POST answer a kill lost.
+    ids = sorted((await application_ids(fleet.stack)) - before)
+    assert set(submitted) <= set(ids)
+    await wait_final(fleet, ids, FINAL_WITHIN_S, seed)
+    log(f"all {len(ids)} final ({len(ids) - len(set(submitted))} stored twice by a retried POST)")
+
+    assert await exactly_once_problems(fleet.stack, ids, TOLD) == [], f"seed {seed}"
+    await wait_settled(fleet, SETTLED_WITHIN_S, seed)
+    assert await dead_letters(fleet.stack.kafka.bootstrap) == [], f"seed {seed}"
+    for name in (*SERVICES, "agencies"):
+        assert fleet.pid(name) is not None, f"seed {seed}: {name} died after its restart"
+
+
+async def first_reply(bootstrap: str) -> tuple[DukcapilCheckCompleted, dict[str, str]]:
+    """One answer the built-in Dukcapil responder sent, as it is on the wire."""
+    records = await topic_records(bootstrap, DukcapilCheckCompleted.topic)
+    assert records, f"no reply on {DukcapilCheckCompleted.topic}"
+    headers = decode_headers(records[0].headers)
+    reply = decode(headers, records[0].value)
+    assert isinstance(reply, DukcapilCheckCompleted)
+    return reply, headers
+
+
+async def test_an_agency_answering_again_later_is_a_duplicate_not_a_dead_letter(
+    fleet: Fleet,
+) -> None:
+    """An agency killed between sending its reply and committing the request answers it
+    again after its restart: the same `event_id` and content, a later `occurred_at` (the
+    agency guide and the conformance check allow that). Sentra must drop it as a
+    duplicate; it must not dead-letter it as "the same id with another payload"."""
+    fleet.start()
+    bootstrap = fleet.stack.kafka.bootstrap
+    forms = sample_applications(6, today=datetime.now(UTC).date(), seed=7)
+    ids = await submit(fleet.url("documents"), forms)
+    await wait_final(fleet, ids, 60, seed=7)
+    letters_before = await dead_letters(bootstrap)
+
+    reply, headers = await first_reply(bootstrap)
+    answered = await check_row(fleet, reply)
+    again = reply.model_copy(update={"occurred_at": reply.occurred_at + timedelta(minutes=3)})
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True)
+    await producer.start()
+    try:
+        await producer.send_and_wait(
+            again.topic,
+            encode(again),
+            key=again.key,
+            headers=[(k, v.encode()) for k, v in {**headers, **headers_for(again)}.items()],
+        )
+    finally:
+        await producer.stop()
+
+    await wait_settled(fleet, SETTLED_WITHIN_S, seed=7)  # documents has consumed it
+    assert await dead_letters(bootstrap) == letters_before
+    assert await check_row(fleet, reply) == answered  # the first answer stands
+    assert await exactly_once_problems(fleet.stack, ids, TOLD) == []
+
+
+async def check_row(fleet: Fleet, reply: DukcapilCheckCompleted) -> tuple[object, ...]:
+    conn = await asyncpg.connect(fleet.stack.database_url("documents"))
+    try:
+        row = await conn.fetchrow(
+            "SELECT outcome, reasons, valid_until, completed_at FROM agency_checks "
+            "WHERE request_id = $1",
+            reply.request_id,
+        )
+    finally:
+        await conn.close()
+    assert row is not None and row["completed_at"] is not None
+    return tuple(row.values())

@@ -1,0 +1,152 @@
+"""PostgreSQL, then the Kafka broker, stopped and started again while applications flow.
+The services are left alone: they must notice and recover by themselves (pool reconnect,
+relay LISTEN reconnect, consumer and producer retries). Afterwards every application is
+final, every effect happened exactly once, nothing was dead-lettered, every outbox is
+drained, no consumer group lags, and every service still runs as the same process and
+answers healthy."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+from sentra_local.fleet import (
+    AGENCIES_GROUP,
+    Fleet,
+    application_ids,
+    consumer_lag,
+    dead_letters,
+    exactly_once_problems,
+    group_lag,
+    not_final,
+    outbox_pending,
+    submit_through_faults,
+    where_stopped,
+)
+from sentra_local.samples import sample_applications
+from sentra_local.services import PROCESSES
+from sentra_local.stack import Stack
+from sentra_local.testing import fresh_stack
+from sentra_notifications.handlers import APPLICANT_FACING
+from sentra_shared.topics import declared_agencies
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
+
+TOLD = {event_type.ce_type() for event_type in APPLICANT_FACING}
+APPLICATIONS = 300
+SUBMIT_PER_S = 15.0  # ~20 s of intake, with the outage in the middle of it
+FLOWING_S = 6.0  # before the stop
+DOWN_S = 6.0  # long enough for every service to hit the outage
+FINAL_WITHIN_S = 120.0  # after the restart
+SETTLED_WITHIN_S = 60.0
+
+
+@pytest.fixture(scope="module")
+def infra_stack() -> Iterator[Stack]:
+    with fresh_stack("infra") as stack:
+        yield stack
+
+
+@pytest.fixture
+async def fleet(infra_stack: Stack, tmp_path: Path) -> AsyncIterator[Fleet]:
+    fleet = Fleet(infra_stack, tmp_path)
+    try:
+        yield fleet
+    finally:
+        fleet.stop()
+
+
+async def wait_final(fleet: Fleet, ids: list[str], within: float, part: str) -> None:
+    deadline = time.monotonic() + within
+    pending = ids
+    while pending := await not_final(fleet.stack, pending):
+        if time.monotonic() > deadline:
+            report = await where_stopped(fleet.stack, pending[:20])
+            lines = "\n".join(f"  {app}: {where}" for app, where in report.items())
+            raise AssertionError(
+                f"{len(pending)} of {len(ids)} applications not final {within:.0f}s after "
+                f"{part} came back; where they stopped (first 20):\n{lines}\n"
+                f"service logs: {fleet.home}"
+            )
+        await asyncio.sleep(1.0)
+
+
+async def wait_settled(fleet: Fleet, within: float) -> None:
+    bootstrap = fleet.stack.kafka.bootstrap
+    deadline = time.monotonic() + within
+    while True:
+        pending = await outbox_pending(fleet.stack)
+        lag = await consumer_lag(bootstrap)
+        lag["agencies"] = await group_lag(
+            bootstrap,
+            AGENCIES_GROUP,
+            [spec.requests_topic for spec in declared_agencies().values()],
+        )
+        if pending == 0 and not any(lag.values()):
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(
+                f"not settled within {within:.0f}s: {pending} outbox rows unpublished, "
+                f"consumer lag {lag}"
+            )
+        await asyncio.sleep(0.5)
+
+
+async def unhealthy(fleet: Fleet) -> dict[str, str]:
+    found: dict[str, str] = {}
+    async with httpx.AsyncClient(timeout=5) as client:
+        for name in PROCESSES:
+            try:
+                response = await client.get(f"{fleet.url(name)}/health")
+                if response.status_code != 200:
+                    found[name] = f"HTTP {response.status_code}: {response.text}"
+            except httpx.HTTPError as error:
+                found[name] = repr(error)
+    return found
+
+
+@pytest.mark.parametrize("part", ["postgres", "kafka"])
+async def test_services_recover_by_themselves_from_a_restart_of(fleet: Fleet, part: str) -> None:
+    stack = fleet.stack
+    fleet.start()
+    pids = {name: fleet.pid(name) for name in PROCESSES}
+    before = await application_ids(stack)
+    forms = sample_applications(APPLICATIONS, today=datetime.now(UTC).date(), seed=len(part))
+    started = time.monotonic()
+
+    def log(what: str) -> None:
+        print(f"  {time.monotonic() - started:6.1f}s {what}")
+
+    submitting = asyncio.create_task(
+        submit_through_faults(fleet.url("documents"), forms, per_second=SUBMIT_PER_S, within=120)
+    )
+    await asyncio.sleep(FLOWING_S)
+    server = stack.postgres if part == "postgres" else stack.kafka
+    log(f"stopping {part}")
+    assert await asyncio.to_thread(server.stop), f"{part} was not running"
+    log(f"{part} stopped")
+    await asyncio.sleep(DOWN_S)
+    # The same ports and data directory: the same server comes back.
+    assert await asyncio.to_thread(server.start), f"{part} did not start again"
+    log(f"{part} running again")
+    submitted = await submitting
+    log(f"all {len(submitted)} submitted")
+
+    # Every application documents stored counts, also one whose POST answer the outage
+    # lost (a commit whose acknowledgement never reached documents).
+    ids = sorted((await application_ids(stack)) - before)
+    assert set(submitted) <= set(ids)
+    await wait_final(fleet, ids, FINAL_WITHIN_S, part)
+    log(f"all {len(ids)} final")
+
+    assert await exactly_once_problems(stack, ids, TOLD) == []
+    await wait_settled(fleet, SETTLED_WITHIN_S)
+    assert await dead_letters(stack.kafka.bootstrap) == []
+    # Nobody restarted a service: each is the process it was, and healthy again.
+    assert {name: fleet.pid(name) for name in PROCESSES} == pids
+    assert await unhealthy(fleet) == {}
