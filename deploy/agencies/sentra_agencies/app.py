@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.responses import JSONResponse
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sentra_shared.events import Agency
@@ -44,7 +45,13 @@ def create_app(settings: AgenciesSettings) -> FastAPI:
     app = FastAPI(title="Sentra built-in agencies", lifespan=lifespan)
 
     @app.get("/health")
-    async def health() -> dict[str, object]:
-        return {"service": "agencies", "agencies": [a.value for a in settings.only]}
+    async def health() -> JSONResponse:
+        # Unhealthy when the answering loop has stopped, so an orchestrator restarts us.
+        body = {
+            "service": "agencies",
+            "agencies": [a.value for a in settings.only],
+            "answering": responder.running,
+        }
+        return JSONResponse(body, status_code=200 if responder.running else 503)
 
     return app

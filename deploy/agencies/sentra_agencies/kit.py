@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.errors import KafkaError
 from sentra_shared.envelope import UndecodableEvent, decode, encode, headers_for
 from sentra_shared.events import AGENCY_EVENTS, Agency, AgencyCheckCompleted, AgencyCheckRequested
 
@@ -39,6 +40,10 @@ def reply_headers(request: Mapping[str, str], reply: AgencyCheckCompleted) -> di
     if "correlation_id" in request:  # lets operators find every message of one application
         headers["correlation_id"] = request["correlation_id"]
     return headers
+
+
+RETRY_FIRST_S = 0.5
+RETRY_MAX_S = 5.0
 
 
 class Responder:
@@ -79,26 +84,58 @@ class Responder:
             await consumer.stop()
             await producer.stop()
 
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
     async def _run(self, consumer: AIOKafkaConsumer, producer: AIOKafkaProducer) -> None:
+        backoff = RETRY_FIRST_S
         while True:
-            batches = await consumer.getmany(timeout_ms=500, max_records=200)
-            sent = []
-            for records in batches.values():
-                for record in records:
-                    reply = self._answer(record.headers, record.value)
-                    if reply is not None:
-                        sent.append(
-                            await producer.send(
-                                reply[0].topic,
-                                encode(reply[0]),
-                                key=reply[0].key,
-                                headers=[(k, v.encode()) for k, v in reply[1].items()],
-                            )
+            try:
+                await self._answer_batch(consumer, producer)
+                backoff = RETRY_FIRST_S
+            except KafkaError as error:
+                # Broker trouble mid-batch: read again from the last commit and answer again.
+                # Replies carry deterministic event ids, so Sentra's inbox drops the repeats;
+                # moving on instead would let the next commit pass unanswered requests.
+                log.warning("responder: %s; answering again in %.1fs", error, backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, RETRY_MAX_S)
+                await self._rewind(consumer)
+
+    async def _rewind(self, consumer: AIOKafkaConsumer) -> None:
+        while True:
+            try:
+                for partition in consumer.assignment():
+                    committed = await consumer.committed(partition)
+                    if committed is None:
+                        await consumer.seek_to_beginning(partition)
+                    else:
+                        consumer.seek(partition, committed)
+                return
+            except KafkaError as error:
+                log.warning("responder: cannot read committed offsets yet: %s", error)
+                await asyncio.sleep(RETRY_MAX_S)
+
+    async def _answer_batch(self, consumer: AIOKafkaConsumer, producer: AIOKafkaProducer) -> None:
+        batches = await consumer.getmany(timeout_ms=500, max_records=200)
+        sent = []
+        for records in batches.values():
+            for record in records:
+                reply = self._answer(record.headers, record.value)
+                if reply is not None:
+                    sent.append(
+                        await producer.send(
+                            reply[0].topic,
+                            encode(reply[0]),
+                            key=reply[0].key,
+                            headers=[(k, v.encode()) for k, v in reply[1].items()],
                         )
-            if sent:
-                await asyncio.gather(*sent)
-            if batches:
-                await consumer.commit()
+                    )
+        if sent:
+            await asyncio.gather(*sent)
+        if batches:
+            await consumer.commit()
 
     def _answer(
         self, raw_headers: Iterable[tuple[str, bytes]], value: bytes | None
