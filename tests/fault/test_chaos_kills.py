@@ -28,19 +28,16 @@ import asyncpg
 import pytest
 from aiokafka import AIOKafkaProducer
 from sentra_local.fleet import (
-    AGENCIES_GROUP,
     Fleet,
     application_ids,
-    consumer_lag,
     dead_letters,
     exactly_once_problems,
-    group_lag,
     not_final,
-    outbox_pending,
     submit,
     submit_through_faults,
     topic_records,
-    where_stopped,
+    wait_final_or_report,
+    wait_settled_or_report,
 )
 from sentra_local.samples import sample_applications
 from sentra_local.stack import SERVICES, Stack
@@ -48,7 +45,6 @@ from sentra_local.testing import fresh_stack
 from sentra_notifications.handlers import APPLICANT_FACING
 from sentra_shared.envelope import decode, decode_headers, encode, headers_for
 from sentra_shared.events import DukcapilCheckCompleted
-from sentra_shared.topics import declared_agencies
 
 # A backstop only: every phase has its own bound and failure message (the kill plan is
 # ~1 min, each restart must be healthy within 60 s, then FINAL_WITHIN_S and SETTLED_WITHIN_S).
@@ -91,43 +87,6 @@ async def fleet(chaos_stack: Stack, tmp_path: Path) -> AsyncIterator[Fleet]:
         yield fleet
     finally:
         fleet.stop()
-
-
-async def wait_final(fleet: Fleet, ids: list[str], within: float, seed: int) -> None:
-    deadline = time.monotonic() + within
-    pending = ids
-    while pending := await not_final(fleet.stack, pending):
-        if time.monotonic() > deadline:
-            report = await where_stopped(fleet.stack, pending[:20])
-            lines = "\n".join(f"  {app}: {where}" for app, where in report.items())
-            raise AssertionError(
-                f"seed {seed}: {len(pending)} of {len(ids)} applications not final "
-                f"{within:.0f}s after the last restart; where they stopped (first 20):\n{lines}"
-            )
-        await asyncio.sleep(1.0)
-
-
-async def settled(fleet: Fleet) -> tuple[int, dict[str, int]]:
-    bootstrap = fleet.stack.kafka.bootstrap
-    lag = await consumer_lag(bootstrap)
-    lag["agencies"] = await group_lag(
-        bootstrap, AGENCIES_GROUP, [spec.requests_topic for spec in declared_agencies().values()]
-    )
-    return await outbox_pending(fleet.stack), lag
-
-
-async def wait_settled(fleet: Fleet, within: float, seed: int) -> None:
-    deadline = time.monotonic() + within
-    while True:
-        pending, lag = await settled(fleet)
-        if pending == 0 and not any(lag.values()):
-            return
-        if time.monotonic() > deadline:
-            raise AssertionError(
-                f"seed {seed}: not settled within {within:.0f}s: {pending} outbox rows "
-                f"unpublished, consumer lag {lag}"
-            )
-        await asyncio.sleep(0.5)
 
 
 async def finished_count(fleet: Fleet, before: set[str]) -> int:
@@ -184,11 +143,11 @@ async def test_random_kill_9_during_a_thousand_applications(fleet: Fleet) -> Non
     # Every application documents stored counts, also one whose POST answer a kill lost.
     ids = sorted((await application_ids(fleet.stack)) - before)
     assert set(submitted) <= set(ids)
-    await wait_final(fleet, ids, FINAL_WITHIN_S, seed)
+    await wait_final_or_report(fleet, ids, FINAL_WITHIN_S, f"after the last restart (seed {seed})")
     log(f"all {len(ids)} final ({len(ids) - len(set(submitted))} stored twice by a retried POST)")
 
     assert await exactly_once_problems(fleet.stack, ids, TOLD) == [], f"seed {seed}"
-    await wait_settled(fleet, SETTLED_WITHIN_S, seed)
+    await wait_settled_or_report(fleet, SETTLED_WITHIN_S, f"(seed {seed})")
     assert await dead_letters(fleet.stack.kafka.bootstrap) == [], f"seed {seed}"
     for name in (*SERVICES, "agencies"):
         assert fleet.pid(name) is not None, f"seed {seed}: {name} died after its restart"
@@ -215,7 +174,7 @@ async def test_an_agency_answering_again_later_is_a_duplicate_not_a_dead_letter(
     bootstrap = fleet.stack.kafka.bootstrap
     forms = sample_applications(6, today=datetime.now(UTC).date(), seed=7)
     ids = await submit(fleet.url("documents"), forms)
-    await wait_final(fleet, ids, 60, seed=7)
+    await wait_final_or_report(fleet, ids, 60, "after the re-answer")
     letters_before = await dead_letters(bootstrap)
 
     reply, headers = await first_reply(bootstrap)
@@ -233,7 +192,7 @@ async def test_an_agency_answering_again_later_is_a_duplicate_not_a_dead_letter(
     finally:
         await producer.stop()
 
-    await wait_settled(fleet, SETTLED_WITHIN_S, seed=7)  # documents has consumed it
+    await wait_settled_or_report(fleet, SETTLED_WITHIN_S, "after the re-answer")  # consumed
     assert await dead_letters(bootstrap) == letters_before
     assert await check_row(fleet, reply) == answered  # the first answer stands
     assert await exactly_once_problems(fleet.stack, ids, TOLD) == []

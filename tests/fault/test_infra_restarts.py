@@ -16,24 +16,19 @@ from pathlib import Path
 import httpx
 import pytest
 from sentra_local.fleet import (
-    AGENCIES_GROUP,
     Fleet,
     application_ids,
-    consumer_lag,
     dead_letters,
     exactly_once_problems,
-    group_lag,
-    not_final,
-    outbox_pending,
     submit_through_faults,
-    where_stopped,
+    wait_final_or_report,
+    wait_settled_or_report,
 )
 from sentra_local.samples import sample_applications
 from sentra_local.services import PROCESSES
 from sentra_local.stack import Stack
 from sentra_local.testing import fresh_stack
 from sentra_notifications.handlers import APPLICANT_FACING
-from sentra_shared.topics import declared_agencies
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
@@ -59,42 +54,6 @@ async def fleet(infra_stack: Stack, tmp_path: Path) -> AsyncIterator[Fleet]:
         yield fleet
     finally:
         fleet.stop()
-
-
-async def wait_final(fleet: Fleet, ids: list[str], within: float, part: str) -> None:
-    deadline = time.monotonic() + within
-    pending = ids
-    while pending := await not_final(fleet.stack, pending):
-        if time.monotonic() > deadline:
-            report = await where_stopped(fleet.stack, pending[:20])
-            lines = "\n".join(f"  {app}: {where}" for app, where in report.items())
-            raise AssertionError(
-                f"{len(pending)} of {len(ids)} applications not final {within:.0f}s after "
-                f"{part} came back; where they stopped (first 20):\n{lines}\n"
-                f"service logs: {fleet.home}"
-            )
-        await asyncio.sleep(1.0)
-
-
-async def wait_settled(fleet: Fleet, within: float) -> None:
-    bootstrap = fleet.stack.kafka.bootstrap
-    deadline = time.monotonic() + within
-    while True:
-        pending = await outbox_pending(fleet.stack)
-        lag = await consumer_lag(bootstrap)
-        lag["agencies"] = await group_lag(
-            bootstrap,
-            AGENCIES_GROUP,
-            [spec.requests_topic for spec in declared_agencies().values()],
-        )
-        if pending == 0 and not any(lag.values()):
-            return
-        if time.monotonic() > deadline:
-            raise AssertionError(
-                f"not settled within {within:.0f}s: {pending} outbox rows unpublished, "
-                f"consumer lag {lag}"
-            )
-        await asyncio.sleep(0.5)
 
 
 async def unhealthy(fleet: Fleet) -> dict[str, str]:
@@ -141,11 +100,11 @@ async def test_services_recover_by_themselves_from_a_restart_of(fleet: Fleet, pa
     # lost (a commit whose acknowledgement never reached documents).
     ids = sorted((await application_ids(stack)) - before)
     assert set(submitted) <= set(ids)
-    await wait_final(fleet, ids, FINAL_WITHIN_S, part)
+    await wait_final_or_report(fleet, ids, FINAL_WITHIN_S, f"after {part} came back")
     log(f"all {len(ids)} final")
 
     assert await exactly_once_problems(stack, ids, TOLD) == []
-    await wait_settled(fleet, SETTLED_WITHIN_S)
+    await wait_settled_or_report(fleet, SETTLED_WITHIN_S, f"after {part} came back")
     assert await dead_letters(stack.kafka.bootstrap) == []
     # Nobody restarted a service: each is the process it was, and healthy again.
     assert {name: fleet.pid(name) for name in PROCESSES} == pids

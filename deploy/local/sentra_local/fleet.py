@@ -20,7 +20,7 @@ import httpx
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from sentra_shared.dead_letters import ATTEMPTS, ERROR_CLASS, ERROR_MESSAGE
-from sentra_shared.topics import DLQ_SUFFIX, declared_topics
+from sentra_shared.topics import DLQ_SUFFIX, declared_agencies, declared_topics
 
 from sentra_local.processes import free_port, is_alive, running_pid, stop_pid
 from sentra_local.services import PROCESSES, ServiceProcess
@@ -274,28 +274,10 @@ async def _partitions(admin: AIOKafkaAdminClient, topic: str) -> list[int]:
 
 async def wire_event_ids(bootstrap: str, topic: str) -> Counter[str]:
     """How often each event id (`ce_id`) is on `topic` now; > 1 means republished."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        partitions = [TopicPartition(topic, p) for p in await _partitions(admin, topic)]
-    finally:
-        await admin.close()
-    reader = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
-    await reader.start()
-    try:
-        reader.assign(partitions)
-        starts = await reader.beginning_offsets(partitions)
-        ends = await reader.end_offsets(partitions)
-        for tp in partitions:
-            reader.seek(tp, starts[tp])
-        seen: Counter[str] = Counter()
-        while [tp for tp in partitions if await reader.position(tp) < ends[tp]]:
-            for records in (await reader.getmany(timeout_ms=500)).values():
-                for record in records:
-                    seen[dict(record.headers).get("ce_id", b"").decode()] += 1
-        return seen
-    finally:
-        await reader.stop()
+    return Counter(
+        dict(record.headers).get("ce_id", b"").decode()
+        for record in await topic_records(bootstrap, topic)
+    )
 
 
 # --- for the chaos and infrastructure-restart tests ---------------------------------------
@@ -516,3 +498,46 @@ async def topic_records(bootstrap: str, topic: str) -> list[ConsumerRecord[bytes
         return found
     finally:
         await reader.stop()
+
+
+async def all_lag(fleet: Fleet) -> dict[str, int]:
+    """Consumer lag of the four services and of the built-in agency responders."""
+    bootstrap = fleet.stack.kafka.bootstrap
+    lag = await consumer_lag(bootstrap)
+    lag["agencies"] = await group_lag(
+        bootstrap, AGENCIES_GROUP, [spec.requests_topic for spec in declared_agencies().values()]
+    )
+    return lag
+
+
+async def wait_final_or_report(fleet: Fleet, ids: list[str], within: float, when: str) -> None:
+    """Wait until every application is final; else fail saying where the first 20 stopped.
+
+    `when` completes the message, e.g. "after the last restart (seed 7)".
+    """
+    deadline = time.monotonic() + within
+    pending = ids
+    while pending := await not_final(fleet.stack, pending):
+        if time.monotonic() > deadline:
+            report = await where_stopped(fleet.stack, pending[:20])
+            lines = "\n".join(f"  {app}: {where}" for app, where in report.items())
+            raise AssertionError(
+                f"{len(pending)} of {len(ids)} applications not final {within:.0f}s {when}; "
+                f"where they stopped (first 20):\n{lines}\nservice logs: {fleet.home}"
+            )
+        await asyncio.sleep(1.0)
+
+
+async def wait_settled_or_report(fleet: Fleet, within: float, when: str) -> None:
+    """Wait until every outbox is drained and every consumer group has caught up."""
+    deadline = time.monotonic() + within
+    while True:
+        pending, lag = await outbox_pending(fleet.stack), await all_lag(fleet)
+        if pending == 0 and not any(lag.values()):
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(
+                f"not settled within {within:.0f}s {when}: {pending} outbox rows unpublished, "
+                f"consumer lag {lag}"
+            )
+        await asyncio.sleep(0.5)
