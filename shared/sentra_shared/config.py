@@ -22,5 +22,8 @@ class ServiceSettings(BaseSettings):
     http_port: int = Field(ge=0, le=65535)
     # How often the outbox relay looks for rows when no NOTIFY arrived.
     outbox_poll_interval_s: float = Field(default=1.0, gt=0)
+    # How often the deadline scheduler looks for due rows, at most (it also wakes for
+    # the next due time).
+    deadline_poll_interval_s: float = Field(default=1.0, gt=0)
     # Consumer group; defaults to the service name.
     consumer_group: str | None = None

@@ -26,9 +26,11 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SpanExporter
 
+from sentra_shared import clock
 from sentra_shared.config import ServiceSettings
 from sentra_shared.consumer import EventConsumer, EventHandlers
 from sentra_shared.database import create_pool, migrate
+from sentra_shared.deadlines import DeadlineScheduler, OnDue
 from sentra_shared.outbox import OutboxRelay
 from sentra_shared.telemetry import build_tracer_provider, instrument_asyncpg, tracer
 from sentra_shared.topics import ensure_topics
@@ -44,9 +46,12 @@ class ServiceRuntime:
     tracer_provider: TracerProvider
     broker: KafkaBroker
     handlers: EventHandlers | None = None
+    # What to do when one of this service's deadlines falls due (None: it owns none).
+    on_due: OnDue | None = None
     _pool: asyncpg.Pool | None = field(default=None, init=False)
     _consumer: EventConsumer | None = field(default=None, init=False)
     _relay: OutboxRelay | None = field(default=None, init=False)
+    _scheduler: DeadlineScheduler | None = field(default=None, init=False)
 
     @property
     def pool(self) -> asyncpg.Pool:
@@ -59,6 +64,12 @@ class ServiceRuntime:
         if self._relay is None:
             raise RuntimeError(f"{self.name} is not started")
         return self._relay
+
+    @property
+    def scheduler(self) -> DeadlineScheduler:
+        if self._scheduler is None:
+            raise RuntimeError(f"{self.name} owns no deadlines or is not started")
+        return self._scheduler
 
     async def start(self) -> None:
         await ensure_topics(self.settings.kafka_bootstrap)
@@ -86,11 +97,21 @@ class ServiceRuntime:
                 group_id=self.settings.consumer_group or f"sentra-{self.name}",
             )
             await self._consumer.start()
+        if self.on_due is not None:
+            self._scheduler = DeadlineScheduler(
+                lambda: self.pool,
+                self.on_due,
+                tracer(self.tracer_provider),
+                poll_interval=self.settings.deadline_poll_interval_s,
+            )
+            await self._scheduler.start()
 
     async def stop(self) -> None:
         """Stop fetching and finish in-flight messages, flush the relay, then disconnect."""
-        # The consumer first (finishing and committing its batch), the producer last: the
-        # relay still needs it for the final flush.
+        # The scheduler and the consumer first (finishing and committing what they hold),
+        # the producer last: the relay still needs it for the final flush.
+        if self._scheduler is not None:
+            await self._scheduler.stop()
         if self._consumer is not None:
             await self._consumer.stop()
         if self._relay is not None:
@@ -113,6 +134,7 @@ def build_runtime(
     migrations: Path,
     handlers: EventHandlers | None = None,
     span_exporter: SpanExporter | None = None,
+    on_due: OnDue | None = None,
 ) -> ServiceRuntime:
     provider = build_tracer_provider(name, span_exporter)
     instrument_asyncpg(provider)
@@ -123,7 +145,7 @@ def build_runtime(
         middlewares=[KafkaTelemetryMiddleware(tracer_provider=provider)],
         logger=logging.getLogger(f"sentra.{name}.broker"),
     )
-    return ServiceRuntime(name, settings, migrations, provider, broker, handlers)
+    return ServiceRuntime(name, settings, migrations, provider, broker, handlers, on_due)
 
 
 def build_http_app(runtime: ServiceRuntime, configure: Callable[[FastAPI], None]) -> FastAPI:
@@ -178,6 +200,8 @@ def serve(app: FastAPI, settings: ServiceSettings) -> None:
         level=os.environ.get("SENTRA_LOG_LEVEL", "INFO"),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # One clock per process; the demo runs every process on the same accelerated one.
+    clock.install(clock.clock_from_env())
     config = uvicorn.Config(
         app,
         host=settings.http_host,

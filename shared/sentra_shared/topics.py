@@ -40,6 +40,8 @@ class AgencySpec:
     sla_day_kind: str
     sla_source: str
     sandbox_reply_s: float
+    escalate_after_days: int
+    supervisor: str
 
 
 def declared_topics(path: Path = TOPICS_FILE) -> list[TopicSpec]:
@@ -77,6 +79,8 @@ def declared_agencies(path: Path = TOPICS_FILE) -> dict[str, AgencySpec]:
             sla_day_kind=str(table["sla_day_kind"]),
             sla_source=str(table["sla_source"]),
             sandbox_reply_s=float(table["sandbox_reply_s"]),
+            escalate_after_days=int(table["escalate_after_days"]),
+            supervisor=str(table["supervisor"]),
         )
     return agencies
 

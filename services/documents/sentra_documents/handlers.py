@@ -48,15 +48,20 @@ async def verify_submitted_application(
     )
     if not result.verified:
         # A file that fails intake goes to no agency: nobody needs its data.
-        await _reject(conn, stored, result.reasons)
+        await reject(conn, stored, result.reasons)
         return
+    await request_agency_checks(conn, stored)
+
+
+async def request_agency_checks(conn: asyncpg.Connection, stored: StoredApplication) -> None:
+    """Ask every agency the application needs for its check (also after a cleared review)."""
     at = now()
     requests = [
-        check_request(agency, event.application_id, stored.form, at)
+        check_request(agency, stored.application_id, stored.form, at)
         for agency in required_checks(stored.form.kind)
     ]
     await repository.record_checks_requested(
-        conn, event.application_id, [(r.agency, r.event_id) for r in requests], at
+        conn, stored.application_id, [(r.agency, r.event_id) for r in requests], at
     )
     await add_to_outbox(conn, *requests)
 
@@ -73,7 +78,7 @@ async def record_check_result(conn: asyncpg.Connection, event: AgencyCheckComple
         await repository.record_decision(conn, stored.application_id, "verified", [], now())
         await add_to_outbox(conn, _verified_event(stored))
     elif checks.state is ChecksState.FAILED:
-        await _reject(conn, stored, checks.reasons)
+        await reject(conn, stored, checks.reasons)
 
 
 # Documents consumes the result topic of every agency it asks.
@@ -81,7 +86,7 @@ for _agency in sorted({a for agencies in REQUIRED_CHECKS.values() for a in agenc
     handlers.on(AGENCY_EVENTS[_agency][1])(record_check_result)
 
 
-async def _reject(
+async def reject(
     conn: asyncpg.Connection, stored: StoredApplication, reasons: tuple[Reason, ...]
 ) -> None:
     await repository.record_decision(

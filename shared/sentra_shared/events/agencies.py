@@ -157,6 +157,27 @@ class BankCheckRequested(AgencyCheckRequested):
     amount_idr: int = Field(gt=0)
 
 
+class BankLoanRequested(AgencyCheckRequested):
+    """A screened KUR loan referred to the partner bank, which must decide by
+    `decision_due` (5 working days) and give its reasons when it rejects."""
+
+    owner: ClassVar[str] = "credit"
+    agency: ClassVar[Agency] = Agency.BANK
+    topic: ClassVar[str] = requests_topic(Agency.BANK)
+
+    nik: str = _nik()
+    full_name: str = _full_name()
+    date_of_birth: date
+    product: Literal["placement", "micro"]
+    amount_idr: int = Field(gt=0)
+    tenor_months: int = Field(gt=0)
+    screening: Literal["approved", "referred"] = Field(
+        description="approved: meets every KUR rule; referred: the bank must judge `reasons`."
+    )
+    reasons: tuple[Reason, ...] = ()
+    decision_due: date
+
+
 class InsurerCheckRequested(AgencyCheckRequested):
     """EPS insurance held for this worker (Korean insurers / HRD Korea). No NIK: Korea
     knows the worker by the passport name and birth date."""
@@ -169,6 +190,26 @@ class InsurerCheckRequested(AgencyCheckRequested):
     date_of_birth: date
     claim_type: Literal["return_cost", "departure_guarantee", "wage_arrears_guarantee", "casualty"]
     departure_date: date
+
+
+class InsurerPayoutRequested(AgencyCheckRequested):
+    """Pay an accepted claim to the worker's account (holder = passport holder) by
+    `payout_due` (14 days)."""
+
+    owner: ClassVar[str] = "insurance"
+    agency: ClassVar[Agency] = Agency.INSURER
+    topic: ClassVar[str] = requests_topic(Agency.INSURER)
+
+    passport_name: str = Field(min_length=2, max_length=120)
+    date_of_birth: date
+    claim_type: Literal["return_cost", "departure_guarantee", "wage_arrears_guarantee", "casualty"]
+    amount_krw: int = Field(gt=0)
+    payee_account_name: str = Field(min_length=2, max_length=120)
+    payee_account_number: str | None = Field(
+        default=None, description="Account to pay into. Personal data: never log it."
+    )
+    swift_bic: str
+    payout_due: date
 
 
 # --- results (agency -> Sentra) --------------------------------------------------------
@@ -259,7 +300,31 @@ class InsurerCheckCompleted(AgencyCheckCompleted):
     amount_krw: int | None = Field(default=None, ge=0, description="Amount held for the worker.")
 
 
-# One request and one result type per agency, in a fixed order.
+class BankLoanDecided(AgencyCheckCompleted):
+    """passed: the loan was granted and disbursed; failed: rejected, `reasons` say why."""
+
+    owner: ClassVar[str] = "agency.bank"
+    agency: ClassVar[Agency] = Agency.BANK
+    topic: ClassVar[str] = results_topic(Agency.BANK)
+
+    disbursed_amount_idr: int | None = Field(default=None, gt=0)
+    disbursed_on: date | None = None
+
+
+class InsurerPayoutConfirmed(AgencyCheckCompleted):
+    """passed: paid (amounts in KRW and the rupiah credited); failed: not paid, and why."""
+
+    owner: ClassVar[str] = "agency.insurer"
+    agency: ClassVar[Agency] = Agency.INSURER
+    topic: ClassVar[str] = results_topic(Agency.INSURER)
+
+    paid_krw: int | None = Field(default=None, gt=0)
+    paid_idr: int | None = Field(default=None, gt=0)
+    paid_on: date | None = None
+
+
+# The check each agency answers: one request and one result type per agency, in a fixed
+# order. Some agencies also answer a second exchange (`AGENCY_EXCHANGES`).
 AGENCY_EVENTS: dict[Agency, tuple[type[AgencyCheckRequested], type[AgencyCheckCompleted]]] = {
     Agency.DUKCAPIL: (DukcapilCheckRequested, DukcapilCheckCompleted),
     Agency.DISNAKER: (DisnakerCheckRequested, DisnakerCheckCompleted),
@@ -275,6 +340,23 @@ AGENCY_EVENTS: dict[Agency, tuple[type[AgencyCheckRequested], type[AgencyCheckCo
     Agency.INSURER: (InsurerCheckRequested, InsurerCheckCompleted),
 }
 
+# Every exchange an agency answers, the check first: the bank also decides referred
+# loans, the insurer also pays accepted claims. Requests of both travel on the agency's
+# one request topic, answers on its one result topic.
+Exchange = tuple[type[AgencyCheckRequested], type[AgencyCheckCompleted]]
+_SECOND_EXCHANGES: dict[Agency, tuple[Exchange, ...]] = {
+    Agency.BANK: ((BankLoanRequested, BankLoanDecided),),
+    Agency.INSURER: ((InsurerPayoutRequested, InsurerPayoutConfirmed),),
+}
+AGENCY_EXCHANGES: dict[Agency, tuple[Exchange, ...]] = {
+    agency: (pair, *_SECOND_EXCHANGES.get(agency, ())) for agency, pair in AGENCY_EVENTS.items()
+}
+
+# The answer type of each request type.
+ANSWER_TO: dict[type[AgencyCheckRequested], type[AgencyCheckCompleted]] = {
+    request: result for exchanges in AGENCY_EXCHANGES.values() for request, result in exchanges
+}
+
 AGENCY_EVENT_TYPES: tuple[type[Event], ...] = tuple(
-    cls for pair in AGENCY_EVENTS.values() for cls in pair
+    cls for exchanges in AGENCY_EXCHANGES.values() for pair in exchanges for cls in pair
 )

@@ -5,7 +5,8 @@ They carry only what their readers need: no NIK, passport or account numbers.
 
 from __future__ import annotations
 
-from datetime import date
+import uuid
+from datetime import date, datetime
 from enum import StrEnum
 from typing import ClassVar, Literal
 
@@ -15,12 +16,28 @@ from sentra_shared.events.base import ApplicationKind, Event
 from sentra_shared.reasons import Reason
 
 DOCUMENTS_TOPIC = "sentra.documents.events.v1"
+# Read by the police (Polri) and BP2MI: confirmed trafficking cases, with what they need
+# to act on them. Nothing else travels on it.
+TPPO_REFERRALS_TOPIC = "sentra.referrals.tppo.v1"
+# Read by the supervising agencies: deadlines missed twice over, from every service.
+ESCALATIONS_TOPIC = "sentra.oversight.escalations.v1"
 CREDIT_TOPIC = "sentra.credit.events.v1"
 INSURANCE_TOPIC = "sentra.insurance.events.v1"
 NOTIFICATIONS_TOPIC = "sentra.notifications.events.v1"
 
 
 # --- documents -------------------------------------------------------------------------
+
+
+class Borrower(BaseModel):
+    """Who asks for the loan, as the bank needs it for the SLIK check and the loan file.
+    Personal data: only credit reads it, and never logs it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    nik: str = Field(pattern=r"^\d{16}$")
+    full_name: str = Field(min_length=2, max_length=120)
+    date_of_birth: date
 
 
 class CreditRequest(BaseModel):
@@ -31,9 +48,11 @@ class CreditRequest(BaseModel):
     tenor_months: int = Field(gt=0)
     contract_months: int | None = Field(default=None, gt=0)
     has_npwp: bool = False
-    # Worst SLIK collectibility (1 = current ... 5 = loss); None while not yet checked.
+    # Deprecated, ignored: the credit history now comes from the bank (SLIK), never from
+    # what the applicant declares. Kept so that the v1 contract stays compatible.
     slik_collectibility: int | None = Field(default=None, ge=1, le=5)
     has_commercial_productive_credit: bool = False
+    borrower: Borrower | None = None
 
 
 ClaimType = Literal["return_cost", "departure_guarantee", "wage_arrears_guarantee", "casualty"]
@@ -55,6 +74,10 @@ class RefundRequest(BaseModel):
     passport_name: str
     payee_account_name: str
     swift_bic: str
+    # The insurer identifies the worker by passport name and birth date, and pays to
+    # this account. Personal data: never logged.
+    date_of_birth: date | None = None
+    payee_account_number: str | None = None
 
 
 class ApplicationSubmitted(Event):
@@ -82,6 +105,93 @@ class DocumentsRejected(Event):
     reasons: tuple[Reason, ...] = Field(min_length=1)
 
 
+class ApplicationFlagged(Event):
+    """A red flag fired: the case waits for an officer, who must act by `review_due`.
+    Only the flag codes travel; the officer sees the details in documents."""
+
+    owner: ClassVar[str] = "documents"
+    topic: ClassVar[str] = DOCUMENTS_TOPIC
+
+    kind: ApplicationKind
+    flag_codes: tuple[str, ...] = Field(min_length=1)
+    review_due: datetime
+
+
+class ReviewDecision(StrEnum):
+    CLEARED = "cleared"  # the flags were explained: the application goes on
+    CONFIRMED = "confirmed"  # trafficking or a levy confirmed: rejected and referred
+
+
+class ApplicationReviewed(Event):
+    owner: ClassVar[str] = "documents"
+    topic: ClassVar[str] = DOCUMENTS_TOPIC
+
+    kind: ApplicationKind
+    decision: ReviewDecision
+    officer_id: str = Field(description="The officer's subject in the identity provider.")
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class TraffickingReferred(Event):
+    """A confirmed red flag, referred to the police (Polri) and BP2MI to act on. Carries
+    what an investigator needs to find the person and the recruiter. Personal data."""
+
+    owner: ClassVar[str] = "documents"
+    topic: ClassVar[str] = TPPO_REFERRALS_TOPIC
+
+    kind: ApplicationKind
+    flags: tuple[Reason, ...] = Field(min_length=1)
+    officer_id: str
+    officer_reason: str
+    nik: str = Field(pattern=r"^\d{16}$")
+    full_name: str
+    date_of_birth: date
+    regency_code: str = Field(pattern=r"^\d{4}$")
+    recruiter_licence_number: str | None = None
+    destination_country: str | None = None
+    job: str | None = None
+
+
+# --- deadlines (every service) ------------------------------------------------------------
+
+
+class DeadlineStep(StrEnum):
+    AGENCY_CHECK = "agency_check"  # an agency's check for documents
+    OFFICER_REVIEW = "officer_review"  # an officer's review of a red flag
+    BANK_CHECK = "bank_check"  # the bank's SLIK credit-history answer
+    BANK_DECISION = "bank_decision"  # the bank's loan decision (5 working days)
+    INSURER_CHECK = "insurer_check"  # the insurer's confirmation of a claim
+    INSURER_PAYOUT = "insurer_payout"  # the insurer's payment (14 days)
+
+
+class DeadlineMissed(Event):
+    """Common fields of a missed deadline: who owed what, asked when, due when."""
+
+    step: DeadlineStep
+    party: str = Field(description="Who owes the answer: an agency, or 'officer'.")
+    request_id: uuid.UUID = Field(description="The request (or review case) still unanswered.")
+    requested_at: datetime
+    due_at: datetime
+
+
+class DeadlineEscalated(DeadlineMissed):
+    """Still unanswered at the second threshold: told to the supervising agency."""
+
+    topic: ClassVar[str] = ESCALATIONS_TOPIC
+
+    supervisor: str
+    escalated_for_at: datetime = Field(description="The second threshold that passed.")
+
+
+class DocumentsDeadlineOverdue(DeadlineMissed):
+    owner: ClassVar[str] = "documents"
+    topic: ClassVar[str] = DOCUMENTS_TOPIC
+
+
+class DocumentsDeadlineEscalated(DeadlineEscalated):
+    owner: ClassVar[str] = "documents"
+
+
 # --- credit ----------------------------------------------------------------------------
 
 
@@ -102,6 +212,32 @@ class CreditScreened(Event):
     bank_decision_due: date | None = None
 
 
+class LoanOutcome(StrEnum):
+    DISBURSED = "disbursed"
+    REJECTED = "rejected"
+
+
+class LoanDecided(Event):
+    """The partner bank's decision on a screened loan; it closes the application."""
+
+    owner: ClassVar[str] = "credit"
+    topic: ClassVar[str] = CREDIT_TOPIC
+
+    outcome: LoanOutcome
+    amount_disbursed_idr: int | None = Field(default=None, gt=0)
+    reasons: tuple[Reason, ...] = ()
+    decided_late: bool = Field(description="The bank answered after its deadline.")
+
+
+class CreditDeadlineOverdue(DeadlineMissed):
+    owner: ClassVar[str] = "credit"
+    topic: ClassVar[str] = CREDIT_TOPIC
+
+
+class CreditDeadlineEscalated(DeadlineEscalated):
+    owner: ClassVar[str] = "credit"
+
+
 # --- insurance -------------------------------------------------------------------------
 
 
@@ -120,6 +256,40 @@ class RefundClaimAssessed(Event):
     amount_idr: int | None
     last_claim_day: date | None
     reasons: tuple[Reason, ...] = ()
+    # Accepted claims: the insurer must pay by this date.
+    payout_due: date | None = None
+
+
+class RefundPaid(Event):
+    """The insurer confirmed the payment; it closes the claim."""
+
+    owner: ClassVar[str] = "insurance"
+    topic: ClassVar[str] = INSURANCE_TOPIC
+
+    amount_krw: int = Field(gt=0)
+    amount_idr: int = Field(gt=0)
+    paid_on: date
+    paid_late: bool = Field(description="The insurer paid after its deadline.")
+
+
+class DormantClaimReferred(Event):
+    """Past the claim period: the money is with HRD Korea; what the worker must do."""
+
+    owner: ClassVar[str] = "insurance"
+    topic: ClassVar[str] = INSURANCE_TOPIC
+
+    amount_krw: int | None
+    last_claim_day: date
+    instructions: tuple[Reason, ...] = Field(min_length=1)
+
+
+class InsuranceDeadlineOverdue(DeadlineMissed):
+    owner: ClassVar[str] = "insurance"
+    topic: ClassVar[str] = INSURANCE_TOPIC
+
+
+class InsuranceDeadlineEscalated(DeadlineEscalated):
+    owner: ClassVar[str] = "insurance"
 
 
 # --- notifications ---------------------------------------------------------------------
@@ -138,7 +308,19 @@ JOURNEY_EVENTS: tuple[type[Event], ...] = (
     ApplicationSubmitted,
     DocumentsVerified,
     DocumentsRejected,
+    ApplicationFlagged,
+    ApplicationReviewed,
+    TraffickingReferred,
+    DocumentsDeadlineOverdue,
+    DocumentsDeadlineEscalated,
     CreditScreened,
+    LoanDecided,
+    CreditDeadlineOverdue,
+    CreditDeadlineEscalated,
     RefundClaimAssessed,
+    RefundPaid,
+    DormantClaimReferred,
+    InsuranceDeadlineOverdue,
+    InsuranceDeadlineEscalated,
     ApplicantNotified,
 )
