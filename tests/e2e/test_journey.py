@@ -88,7 +88,6 @@ def kur_application(amount_idr: int) -> dict[str, Any]:
             "tenor_months": 24,
             "contract_months": 36,
             "has_npwp": True,
-            "slik_collectibility": 1,
         },
     }
 

@@ -67,7 +67,6 @@ def sample_applications(count: int, today: date, seed: int = 2016) -> list[dict[
                 "tenor_months": rng.choice([12, 24, 36]),
                 "contract_months": 36,
                 "has_npwp": rng.random() < 0.5,
-                "slik_collectibility": rng.choice([1, 1, 1, 2]),
             }
         else:
             name = applicant["full_name"].upper()

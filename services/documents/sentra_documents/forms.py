@@ -32,7 +32,7 @@ class CreditDetails(_Form):
     tenor_months: int = Field(gt=0, le=120)
     contract_months: int | None = Field(default=None, gt=0, le=120)
     has_npwp: bool = False
-    slik_collectibility: int | None = Field(default=None, ge=1, le=5)
+    # No credit history here: the bank answers it from OJK's SLIK, never the applicant.
     has_commercial_productive_credit: bool = False
 
 
@@ -44,6 +44,7 @@ class RefundDetails(_Form):
     assessed_amount_krw: int | None = Field(default=None, gt=0, le=1_000_000_000)
     passport_name: str = Field(min_length=2, max_length=120)
     payee_account_name: str = Field(min_length=2, max_length=120)
+    payee_account_number: str | None = Field(default=None, pattern=r"^[0-9A-Za-z-]{5,34}$")
     swift_bic: str = Field(min_length=8, max_length=11)
 
 

@@ -10,6 +10,7 @@ from sentra_shared.events import (
     AgencyCheckCompleted,
     ApplicationKind,
     ApplicationSubmitted,
+    Borrower,
     CreditRequest,
     DocumentsRejected,
     DocumentsVerified,
@@ -107,10 +108,19 @@ def _verified_event(stored: StoredApplication) -> DocumentsVerified:
     """Only what credit or insurance need to decide travels on: no identity numbers."""
     form = stored.form
     credit = refund = None
+    person = form.applicant
     if form.kind is ApplicationKind.KUR_LOAN and form.credit is not None:
-        credit = CreditRequest(**form.credit.model_dump())
+        # The bank finds the borrower's SLIK history by NIK: credit needs it, no one else.
+        borrower = Borrower(
+            nik=person.nik, full_name=person.full_name, date_of_birth=person.date_of_birth
+        )
+        credit = CreditRequest(**form.credit.model_dump(), borrower=borrower)
     if form.kind is ApplicationKind.INSURANCE_REFUND and form.refund is not None:
-        refund = RefundRequest(worker_ref=stored.worker_ref, **form.refund.model_dump())
+        refund = RefundRequest(
+            worker_ref=stored.worker_ref,
+            date_of_birth=person.date_of_birth,
+            **form.refund.model_dump(),
+        )
     return DocumentsVerified(
         application_id=stored.application_id,
         occurred_at=now(),
