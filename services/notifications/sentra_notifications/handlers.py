@@ -6,12 +6,23 @@ import asyncpg
 from sentra_shared.consumer import EventHandlers
 from sentra_shared.events import (
     ApplicantNotified,
+    ApplicationFlagged,
+    ApplicationReviewed,
     ApplicationSubmitted,
+    CreditDeadlineEscalated,
+    CreditDeadlineOverdue,
     CreditScreened,
+    DocumentsDeadlineEscalated,
+    DocumentsDeadlineOverdue,
     DocumentsRejected,
     DocumentsVerified,
+    DormantClaimReferred,
     Event,
+    InsuranceDeadlineEscalated,
+    InsuranceDeadlineOverdue,
+    LoanDecided,
     RefundClaimAssessed,
+    RefundPaid,
 )
 from sentra_shared.outbox import add_to_outbox
 
@@ -20,17 +31,31 @@ from sentra_notifications.domain import compose
 
 handlers = EventHandlers(consumer="notifications")
 
-APPLICANT_FACING = (
+# Every event the applicant hears about (compose may still decide to say nothing).
+APPLICANT_FACING: tuple[type[Event], ...] = (
     ApplicationSubmitted,
+    ApplicationFlagged,
+    ApplicationReviewed,
     DocumentsVerified,
     DocumentsRejected,
+    DocumentsDeadlineOverdue,
+    DocumentsDeadlineEscalated,
     CreditScreened,
+    LoanDecided,
+    CreditDeadlineOverdue,
+    CreditDeadlineEscalated,
     RefundClaimAssessed,
+    RefundPaid,
+    DormantClaimReferred,
+    InsuranceDeadlineOverdue,
+    InsuranceDeadlineEscalated,
 )
 
 
 async def tell_applicant(conn: asyncpg.Connection, event: Event) -> None:
     notice = compose(event)
+    if notice is None:
+        return
     await repository.append(
         conn, event.application_id, event.event_id, event.ce_type(), notice, event.occurred_at
     )

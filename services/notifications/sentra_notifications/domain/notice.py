@@ -1,0 +1,62 @@
+"""The notice type and the dispatcher every event type registers with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import singledispatch
+
+from sentra_shared.calendar import WIB
+from sentra_shared.events import Event
+from sentra_shared.reasons import Reason
+
+
+@dataclass(frozen=True)
+class Notice:
+    status: str
+    message_id: str
+    message_en: str
+    final: bool
+
+
+@singledispatch
+def compose(event: Event) -> Notice | None:
+    raise TypeError(f"no notice for {type(event).__name__}")
+
+
+def with_reasons(text: str, reasons: tuple[Reason, ...], lang: str) -> str:
+    if not reasons:
+        return text
+    details = " ".join(r.text.id if lang == "id" else r.text.en for r in reasons)
+    return f"{text} {details}"
+
+
+_MONTHS_ID = (
+    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
+    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
+)  # fmt: skip
+_MONTHS_EN = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+def day_id(moment: date | datetime) -> str:
+    """A date as people in Indonesia write it: 1 Desember 2026 (WIB for a moment)."""
+    day = _local_day(moment)
+    return f"{day.day} {_MONTHS_ID[day.month - 1]} {day.year}"
+
+
+def day_en(moment: date | datetime) -> str:
+    day = _local_day(moment)
+    return f"{day.day} {_MONTHS_EN[day.month - 1]} {day.year}"
+
+
+def _local_day(moment: date | datetime) -> date:
+    if isinstance(moment, datetime):
+        # A deadline at local midnight belongs to the day before it: "by 30 November".
+        local = moment.astimezone(WIB)
+        if (local.hour, local.minute, local.second) == (0, 0, 0):
+            return local.date() - timedelta(days=1)
+        return local.date()
+    return moment
