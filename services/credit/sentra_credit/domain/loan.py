@@ -10,8 +10,8 @@ from sentra_shared.reasons import Reason
 
 from .reasons import CreditReason, reason
 
-# The bank decides within 5 working days and, when it rejects, states why.
-BANK_DECISION_RULE = "Permen P2MI/Kepala BP2MI 18/2025 art. 14"
+# A bank that rejects a KUR PMI application must state its reasons in writing.
+REASONS_REQUIRED_BY = "Permen P2MI/Kepala BP2MI 18/2025 art. 14(1)(d)"
 
 
 class LoanDecision(BaseModel):
@@ -39,6 +39,6 @@ def decide_loan(
             reasons=tuple(bank_reasons),
         )
     reasons = tuple(bank_reasons) or (
-        reason(CreditReason.BANK_REJECTED_WITHOUT_REASON, regulation=BANK_DECISION_RULE),
+        reason(CreditReason.BANK_REJECTED_WITHOUT_REASON, regulation=REASONS_REQUIRED_BY),
     )
     return LoanDecision(outcome=LoanOutcome.REJECTED, reasons=reasons)

@@ -1,4 +1,4 @@
-from sentra_credit.domain.loan import BANK_DECISION_RULE, decide_loan
+from sentra_credit.domain.loan import REASONS_REQUIRED_BY, decide_loan
 from sentra_credit.domain.reasons import CreditReason as R
 from sentra_shared.events import LoanOutcome
 from sentra_shared.reasons import BilingualText, Reason
@@ -46,5 +46,5 @@ def test_a_rejection_without_a_reason_is_recorded_as_breaking_the_rule():
     )
     assert decision.outcome is LoanOutcome.REJECTED
     assert [r.code for r in decision.reasons] == [R.BANK_REJECTED_WITHOUT_REASON]
-    assert BANK_DECISION_RULE in decision.reasons[0].text.en
-    assert BANK_DECISION_RULE in decision.reasons[0].text.id
+    assert REASONS_REQUIRED_BY in decision.reasons[0].text.en
+    assert REASONS_REQUIRED_BY in decision.reasons[0].text.id
