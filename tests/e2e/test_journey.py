@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 import httpx
 import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
 from sentra_agencies.app import AgenciesSettings
 from sentra_agencies.app import create_app as create_agencies
+from sentra_agencies.kit import reply_headers
 from sentra_credit.app import create_app as create_credit
 from sentra_credit.config import CreditSettings
 from sentra_documents.app import create_app as create_documents
@@ -26,6 +31,25 @@ from sentra_local.stack import SERVICES, Stack, database_name
 from sentra_local.testing import serving, wait_until
 from sentra_notifications.app import create_app as create_notifications
 from sentra_notifications.config import NotificationsSettings
+from sentra_shared import clock
+from sentra_shared.calendar import WIB, indonesian_calendar
+from sentra_shared.envelope import decode, decode_headers, encode
+from sentra_shared.events import (
+    CREDIT_TOPIC,
+    Agency,
+    AgencyCheckCompleted,
+    BankCheckCompleted,
+    BankCheckRequested,
+    BankLoanDecided,
+    BankLoanRequested,
+    CheckOutcome,
+    CreditOutcome,
+    CreditScreened,
+    Event,
+    LoanDecided,
+    LoanOutcome,
+    requests_topic,
+)
 
 
 @dataclass
@@ -33,6 +57,59 @@ class Journey:
     documents: str
     notifications: str
     spans: InMemorySpanExporter
+    credit_events: list[Event] = field(default_factory=list)
+
+
+def bank_answer(request: Event) -> AgencyCheckCompleted | None:
+    """The partner bank of the journey: clean SLIK history, every referred loan paid out
+    in full. The same request always gets the same answer id (a repeat is a duplicate)."""
+    common: dict[str, Any] = {
+        "event_id": uuid.uuid5(request.event_id, "bank"),
+        "application_id": request.application_id,
+        "occurred_at": clock.now(),
+        "request_id": request.event_id,
+        "outcome": CheckOutcome.PASSED,
+    }
+    if isinstance(request, BankCheckRequested):
+        return BankCheckCompleted(**common, slik_collectibility=1)
+    if isinstance(request, BankLoanRequested):
+        paid_on = clock.now().astimezone(WIB).date()
+        return BankLoanDecided(
+            **common, disbursed_amount_idr=request.amount_idr, disbursed_on=paid_on
+        )
+    return None
+
+
+async def play_the_bank(consumer: AIOKafkaConsumer, producer: AIOKafkaProducer) -> None:
+    async for record in consumer:
+        headers = decode_headers(record.headers)
+        reply = bank_answer(decode(headers, record.value))
+        if reply is not None:
+            # The reply continues the request's trace, as a real bank's consumer does.
+            out = reply_headers(headers, reply)
+            await producer.send_and_wait(
+                reply.topic,
+                encode(reply),
+                key=reply.key,
+                headers=[(k, v.encode()) for k, v in out.items()],
+            )
+
+
+async def record(consumer: AIOKafkaConsumer, into: list[Event]) -> None:
+    async for message in consumer:
+        into.append(decode(decode_headers(message.headers), message.value))
+
+
+@contextlib.asynccontextmanager
+async def running(task: asyncio.Task[None], *clients: Any) -> AsyncIterator[None]:
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        for client in clients:
+            await client.stop()
 
 
 @pytest.fixture(scope="module")
@@ -59,16 +136,39 @@ async def journey(local_stack: Stack) -> AsyncIterator[Journey]:
             NotificationsSettings(database_url=local_stack.database_url("notifications"), **common),
             span_exporter=spans,
         ),
-        # The built-in agencies answer the checks documents asks for.
+        # The built-in agencies answer the checks documents asks for; the test is the
+        # bank, so that the loan's outcome is exactly the one asserted.
         "agencies": create_agencies(
             AgenciesSettings(
-                kafka_bootstrap=local_stack.kafka.bootstrap, http_port=0, group_id="journey"
+                kafka_bootstrap=local_stack.kafka.bootstrap,
+                http_port=0,
+                only=tuple(a for a in Agency if a is not Agency.BANK),
+                group_id="journey",
             )
         ),
     }
-    async with AsyncExitStack() as running:
-        urls = {name: await running.enter_async_context(serving(app)) for name, app in apps.items()}
-        yield Journey(urls["documents"], urls["notifications"], spans)
+    bootstrap = local_stack.kafka.bootstrap
+    journey = Journey("", "", spans)
+    async with AsyncExitStack() as stack:
+        urls = {name: await stack.enter_async_context(serving(app)) for name, app in apps.items()}
+        bank_in = AIOKafkaConsumer(
+            requests_topic(Agency.BANK),
+            bootstrap_servers=bootstrap,
+            group_id=None,
+            auto_offset_reset="earliest",
+        )
+        bank_out = AIOKafkaProducer(bootstrap_servers=bootstrap)
+        credit_out = AIOKafkaConsumer(
+            CREDIT_TOPIC, bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest"
+        )
+        for client in (bank_in, bank_out, credit_out):
+            await client.start()
+        bank = asyncio.create_task(play_the_bank(bank_in, bank_out))
+        await stack.enter_async_context(running(bank, bank_in, bank_out))
+        reader = asyncio.create_task(record(credit_out, journey.credit_events))
+        await stack.enter_async_context(running(reader, credit_out))
+        journey.documents, journey.notifications = urls["documents"], urls["notifications"]
+        yield journey
 
 
 def kur_application(amount_idr: int) -> dict[str, Any]:
@@ -124,15 +224,36 @@ async def test_kur_application_travels_through_all_services_in_one_trace(
             client, f"{journey.notifications}/applications/{application_id}/timeline"
         )
 
+    # Credit screened the loan with the bank's SLIK answer, referred it, and the bank paid
+    # it out within its 5 working days.
+    def credit_said(kind: type[Event]) -> list[Event]:
+        return [
+            e
+            for e in journey.credit_events
+            if isinstance(e, kind) and str(e.application_id) == application_id
+        ]
+
+    await wait_until(lambda: credit_said(LoanDecided), within=30)
+    (screened,) = credit_said(CreditScreened)
+    assert isinstance(screened, CreditScreened)
+    assert (screened.outcome, screened.amount_idr, screened.reasons) == (
+        CreditOutcome.APPROVED,
+        50_000_000,
+        (),
+    )
+    screened_on = screened.occurred_at.astimezone(WIB).date()
+    assert screened.bank_decision_due == indonesian_calendar().add_working_days(screened_on, 5)
+    (decided,) = credit_said(LoanDecided)
+    assert isinstance(decided, LoanDecided)
+    assert (decided.outcome, decided.amount_disbursed_idr, decided.decided_late) == (
+        LoanOutcome.DISBURSED,
+        50_000_000,
+        False,
+    )
+
     assert timeline["application_id"] == application_id
-    assert timeline["status"] == "credit_approved"
-    assert [entry["status"] for entry in timeline["entries"]] == [
-        "submitted",
-        "documents_verified",
-        "credit_approved",
-    ]
-    assert timeline["entries"][-1]["message_en"] == "Your KUR loan was approved."
-    assert timeline["entries"][-1]["message_id"] == "Pengajuan KUR Anda disetujui."
+    statuses = [entry["status"] for entry in timeline["entries"]]
+    assert statuses[:3] == ["submitted", "documents_verified", "credit_approved"]
 
     # The notifications service announces the final notice last; wait for its publish.
     def notified_final() -> bool:
@@ -174,6 +295,19 @@ async def test_kur_application_travels_through_all_services_in_one_trace(
         (SpanKind.PRODUCER, "sentra.agency.dukcapil.requests.v1"),
         (SpanKind.CONSUMER, "sentra.agency.dukcapil.results.v1"),
     }
+    # ... and through the bank: credit asked it (SLIK, then the loan) and consumed its answers.
+    bank_hops = {
+        (s.kind, topic)
+        for s in messages
+        for topic in ("sentra.agency.bank.requests.v1", "sentra.agency.bank.results.v1")
+        if topic in s.name
+    }
+    assert bank_hops == {
+        (SpanKind.PRODUCER, "sentra.agency.bank.requests.v1"),
+        (SpanKind.CONSUMER, "sentra.agency.bank.results.v1"),
+    }
+    bank_answers = [s for s in messages if s.kind is SpanKind.CONSUMER and "bank.results" in s.name]
+    assert len(bank_answers) == 2  # the SLIK answer and the loan decision
     assert {s.context.trace_id for s in journey_spans} == {trace_id}
     services_in_trace = {service_of(s) for s in journey_spans}
     assert services_in_trace == {

@@ -1,79 +1,251 @@
-"""Event handlers of the credit service: glue between the inbox, the rules and the outbox."""
+"""Event handlers of the credit service: glue between the inbox, the rules and the outbox.
+
+A KUR application goes: documents verified -> the bank is asked for SLIK -> screened with
+the bank's answer -> (approved or referred) the loan is referred to the bank -> the bank's
+decision closes it. Each request to the bank opens a deadline in the same transaction.
+"""
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
 import asyncpg
-import holidays
+from sentra_shared.calendar import WIB, WorkingDayCalendar
 from sentra_shared.clock import now
 from sentra_shared.consumer import EventHandlers
+from sentra_shared.deadlines import (
+    Deadline,
+    Stage,
+    Terms,
+    answer_deadline,
+    cancel_deadlines,
+    open_deadline,
+)
 from sentra_shared.events import (
+    Agency,
     ApplicationKind,
+    BankCheckCompleted,
+    BankCheckRequested,
+    BankLoanDecided,
+    BankLoanRequested,
+    CheckOutcome,
+    CreditDeadlineEscalated,
+    CreditDeadlineOverdue,
     CreditOutcome,
     CreditRequest,
     CreditScreened,
+    DeadlineStep,
     DocumentsVerified,
+    LoanDecided,
 )
+from sentra_shared.failures import RejectedEvent
 from sentra_shared.outbox import add_to_outbox
 
 from sentra_credit import repository
 from sentra_credit.domain.kur import KurApplication, KurProduct, SlikCollectibility, screen_kur
-
-handlers = EventHandlers(consumer="credit")
-
-# Indonesian public holidays, computed per year on first use (no I/O): the bank's
-# 5-working-day deadline skips them.
-_INDONESIAN_HOLIDAYS = holidays.country_holidays("ID")
+from sentra_credit.domain.loan import decide_loan
 
 _PRODUCTS = {"placement": KurProduct.PLACEMENT, "micro": KurProduct.MICRO}
+BANK = Agency.BANK.value
 
 
-def _kur_application(event: DocumentsVerified, request: CreditRequest) -> KurApplication:
+def kur_application(
+    application_id: uuid.UUID, request: CreditRequest, slik_collectibility: int | None
+) -> KurApplication:
     return KurApplication(
-        application_id=str(event.application_id),
+        application_id=str(application_id),
         product=_PRODUCTS[request.product],
         amount_idr=request.amount_idr,
         tenor_months=request.tenor_months,
         work_contract_months=request.contract_months,
         has_npwp=request.has_npwp,
+        # Only the bank's SLIK answer counts; the applicant's own statement is ignored.
         worst_slik_collectibility=(
-            None
-            if request.slik_collectibility is None
-            else SlikCollectibility(request.slik_collectibility)
+            None if slik_collectibility is None else SlikCollectibility(slik_collectibility)
         ),
         has_commercial_productive_credit=request.has_commercial_productive_credit,
     )
 
 
-@handlers.on(DocumentsVerified)
-async def screen_verified_application(conn: asyncpg.Connection, event: DocumentsVerified) -> None:
-    if event.kind is not ApplicationKind.KUR_LOAN or event.credit_request is None:
-        return
-    request = event.credit_request
-    decided_at = now()
-    decision = screen_kur(
-        _kur_application(event, request),
-        on=decided_at.date(),
-        is_holiday=_INDONESIAN_HOLIDAYS.__contains__,
-    )
-    outcome = CreditOutcome(decision.outcome.value)
-    stored = await repository.record_screening(
-        conn,
-        event.application_id,
-        request.product,
-        request.amount_idr,
-        outcome.value,
-        [reason.code for reason in decision.reasons],
-        decided_at,
-    )
-    if stored:
+@dataclass(frozen=True)
+class CreditHandlers:
+    """The handlers, with the calendar and the bank's agreed terms they count deadlines by."""
+
+    calendar: WorkingDayCalendar
+    bank_terms: Terms
+
+    def registry(self) -> EventHandlers:
+        handlers = EventHandlers(consumer="credit")
+        handlers.on(DocumentsVerified)(self.ask_bank_for_slik)
+        handlers.on(BankCheckCompleted)(self.screen_with_slik)
+        handlers.on(BankLoanDecided)(self.record_bank_decision)
+        return handlers
+
+    async def ask_bank_for_slik(self, conn: asyncpg.Connection, event: DocumentsVerified) -> None:
+        if event.kind is not ApplicationKind.KUR_LOAN:
+            return
+        request = event.credit_request
+        if request is None or request.borrower is None:
+            # Documents sends both for every KUR loan; without them the bank cannot be asked.
+            raise RejectedEvent("a verified KUR application without the borrower's identity")
+        borrower = request.borrower
+        at = now()
+        slik_request = BankCheckRequested(
+            application_id=event.application_id,
+            occurred_at=at,
+            nik=borrower.nik,
+            full_name=borrower.full_name,
+            date_of_birth=borrower.date_of_birth,
+            amount_idr=request.amount_idr,
+        )
+        if not await repository.open_case(
+            conn, event.application_id, request, borrower, slik_request.event_id, at
+        ):
+            return
+        await self._open_bank_deadline(
+            conn, event.application_id, DeadlineStep.BANK_CHECK, slik_request.event_id, at
+        )
+        await add_to_outbox(conn, slik_request)
+
+    async def screen_with_slik(self, conn: asyncpg.Connection, event: BankCheckCompleted) -> None:
+        at = now()
+        # Only the first answer to a request we sent counts; a late one still does.
+        deadline = await answer_deadline(conn, DeadlineStep.BANK_CHECK, event.request_id, at)
+        if deadline is None:
+            return
+        case = await repository.load_case(conn, deadline.application_id)
+        if case is None or case.stage is not repository.Stage.AWAITING_SLIK:
+            return
+        assert case.request is not None and case.borrower is not None  # set when opened
+        # A failed check without a collectibility is "no SLIK result": the bank judges it.
+        collectibility = event.slik_collectibility
+        decision = screen_kur(
+            kur_application(case.application_id, case.request, collectibility),
+            on=at.astimezone(WIB).date(),
+            calendar=self.calendar,
+        )
+        outcome = CreditOutcome(decision.outcome.value)
+        screened = CreditScreened(
+            application_id=case.application_id,
+            occurred_at=at,
+            outcome=outcome,
+            amount_idr=case.request.amount_idr,
+            reasons=decision.reasons,
+            bank_decision_due=decision.bank_decision_due,
+        )
+        loan_request = None
+        if outcome is not CreditOutcome.REJECTED:
+            assert decision.bank_decision_due is not None  # every referral has one
+            loan_request = BankLoanRequested(
+                application_id=case.application_id,
+                occurred_at=at,
+                nik=case.borrower.nik,
+                full_name=case.borrower.full_name,
+                date_of_birth=case.borrower.date_of_birth,
+                product=case.request.product,
+                amount_idr=case.request.amount_idr,
+                tenor_months=case.request.tenor_months,
+                screening="approved" if outcome is CreditOutcome.APPROVED else "referred",
+                reasons=decision.reasons,
+                decision_due=decision.bank_decision_due,
+            )
+        await repository.record_screening(
+            conn,
+            case.application_id,
+            slik_collectibility=collectibility,
+            outcome=outcome.value,
+            reasons=decision.reasons,
+            bank_decision_due=decision.bank_decision_due,
+            loan_request_id=None if loan_request is None else loan_request.event_id,
+            at=at,
+        )
+        if loan_request is None:
+            await cancel_deadlines(conn, case.application_id, at)
+            await add_to_outbox(conn, screened)
+            return
+        await self._open_bank_deadline(
+            conn, case.application_id, DeadlineStep.BANK_DECISION, loan_request.event_id, at
+        )
+        await add_to_outbox(conn, screened, loan_request)
+
+    async def record_bank_decision(self, conn: asyncpg.Connection, event: BankLoanDecided) -> None:
+        at = now()
+        deadline = await answer_deadline(conn, DeadlineStep.BANK_DECISION, event.request_id, at)
+        if deadline is None:
+            return
+        case = await repository.load_case(conn, deadline.application_id)
+        if case is None or case.stage is not repository.Stage.AWAITING_BANK:
+            return
+        assert case.request is not None  # set when opened
+        decision = decide_loan(
+            granted=event.outcome is CheckOutcome.PASSED,
+            disbursed_amount_idr=event.disbursed_amount_idr,
+            referred_amount_idr=case.request.amount_idr,
+            bank_reasons=event.reasons,
+        )
+        await repository.record_loan_decision(
+            conn,
+            case.application_id,
+            outcome=decision.outcome.value,
+            amount_disbursed_idr=decision.amount_disbursed_idr,
+            reasons=decision.reasons,
+            decided_late=deadline.breached,
+            at=at,
+        )
+        await cancel_deadlines(conn, case.application_id, at)
         await add_to_outbox(
             conn,
-            CreditScreened(
-                application_id=event.application_id,
-                occurred_at=decided_at,
-                outcome=outcome,
-                amount_idr=request.amount_idr,
+            LoanDecided(
+                application_id=case.application_id,
+                occurred_at=at,
+                outcome=decision.outcome,
+                amount_disbursed_idr=decision.amount_disbursed_idr,
                 reasons=decision.reasons,
-                bank_decision_due=decision.bank_decision_due,
+                decided_late=deadline.breached,
             ),
+        )
+
+    async def on_due(self, conn: asyncpg.Connection, deadline: Deadline, stage: Stage) -> None:
+        """The bank missed a deadline: say so on credit's stream, and at the second
+        threshold tell the supervisor (OJK) on the oversight stream."""
+        overdue = CreditDeadlineOverdue(
+            application_id=deadline.application_id,
+            occurred_at=now(),
+            step=DeadlineStep(deadline.step),
+            party=deadline.party,
+            request_id=deadline.request_id,
+            requested_at=deadline.requested_at,
+            due_at=deadline.due_at,
+        )
+        if stage is Stage.OVERDUE:
+            await add_to_outbox(conn, overdue)
+            return
+        escalated = CreditDeadlineEscalated(
+            **overdue.model_dump(exclude={"event_id"}),
+            supervisor=deadline.supervisor,
+            escalated_for_at=deadline.escalate_at,
+        )
+        await add_to_outbox(conn, escalated)
+
+    async def _open_bank_deadline(
+        self,
+        conn: asyncpg.Connection,
+        application_id: uuid.UUID,
+        step: DeadlineStep,
+        request_id: uuid.UUID,
+        at: datetime,
+    ) -> None:
+        terms = self.bank_terms
+        await open_deadline(
+            conn,
+            application_id=application_id,
+            step=step.value,
+            request_id=request_id,
+            party=BANK,
+            supervisor=terms.supervisor,
+            requested_at=at,
+            due_at=terms.due_at(at, self.calendar),
+            escalate_at=terms.escalate_at(at, self.calendar),
         )

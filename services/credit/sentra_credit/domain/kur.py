@@ -14,9 +14,10 @@ from enum import IntEnum, StrEnum
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
+from sentra_shared.calendar import WorkingDayCalendar
+from sentra_shared.facts import rupiah
 from sentra_shared.reasons import Reason
 
-from .calendar import IsHoliday, add_working_days
 from .reasons import CreditReason, reason
 
 Rupiah = Annotated[int, Field(strict=True, ge=0)]
@@ -129,7 +130,8 @@ class KurApplication(BaseModel):
     tenor_months: int = Field(gt=0)
     work_contract_months: int | None = Field(default=None, gt=0)
     has_npwp: bool = False
-    worst_slik_collectibility: SlikCollectibility | None = None  # None: not checked yet
+    # From the bank's SLIK check; None when the bank gave none (the bank must judge).
+    worst_slik_collectibility: SlikCollectibility | None = None
     has_commercial_productive_credit: bool = False
 
 
@@ -154,15 +156,17 @@ def rule_in_force(
     return next((r for r in rules if r.product is product and r.in_force(on)), None)
 
 
-def bank_decision_deadline(received_on: date, is_holiday: IsHoliday) -> date:
-    return add_working_days(received_on, BANK_DECISION_WORKING_DAYS, is_holiday)
+def bank_decision_deadline(received_on: date, calendar: WorkingDayCalendar) -> date:
+    """The last day the bank may decide a loan referred on `received_on`: 5 working days,
+    skipping public holidays and joint leave (banks close on both)."""
+    return calendar.add_working_days(received_on, BANK_DECISION_WORKING_DAYS)
 
 
 def screen_kur(
     application: KurApplication,
     *,
     on: date,
-    is_holiday: IsHoliday,
+    calendar: WorkingDayCalendar,
     rules: Sequence[KurRule] = KUR_RULES,
 ) -> CreditDecision:
     rule = rule_in_force(application.product, on, rules)
@@ -179,7 +183,7 @@ def screen_kur(
         outcome, due = CreditOutcome.REJECTED, None
     else:
         outcome = CreditOutcome.REFERRED if referrals else CreditOutcome.APPROVED
-        due = bank_decision_deadline(on, is_holiday)
+        due = bank_decision_deadline(on, calendar)
     return CreditDecision(
         outcome=outcome, reasons=(*rejections, *referrals), rule=rule, bank_decision_due=due
     )
@@ -191,8 +195,8 @@ def _rejections(application: KurApplication, rule: KurRule) -> list[Reason]:
         found.append(
             reason(
                 CreditReason.AMOUNT_ABOVE_CEILING,
-                amount=_rupiah(application.amount_idr),
-                ceiling=_rupiah(rule.max_amount_idr),
+                amount=rupiah(application.amount_idr),
+                ceiling=rupiah(rule.max_amount_idr),
                 regulation=rule.source,
             )
         )
@@ -218,7 +222,7 @@ def _rejections(application: KurApplication, rule: KurRule) -> list[Reason]:
             )
     threshold = rule.npwp_required_above_idr
     if threshold is not None and application.amount_idr > threshold and not application.has_npwp:
-        found.append(reason(CreditReason.NPWP_REQUIRED, threshold=_rupiah(threshold)))
+        found.append(reason(CreditReason.NPWP_REQUIRED, threshold=rupiah(threshold)))
     slik = application.worst_slik_collectibility
     if slik is not None and slik in NON_PERFORMING:
         found.append(reason(CreditReason.SLIK_NON_PERFORMING, collectibility=int(slik)))
@@ -234,7 +238,3 @@ def _referrals(application: KurApplication) -> list[Reason]:
     if slik is SlikCollectibility.SPECIAL_MENTION:
         return [reason(CreditReason.SLIK_SPECIAL_MENTION)]
     return []
-
-
-def _rupiah(amount: int) -> str:
-    return f"Rp {amount:,}".replace(",", ".")

@@ -18,6 +18,7 @@ class CreditReason(StrEnum):
     PRIOR_COMMERCIAL_PRODUCTIVE_CREDIT = "PRIOR_COMMERCIAL_PRODUCTIVE_CREDIT"
     SLIK_SPECIAL_MENTION = "SLIK_SPECIAL_MENTION"
     SLIK_NOT_AVAILABLE = "SLIK_NOT_AVAILABLE"
+    BANK_REJECTED_WITHOUT_REASON = "BANK_REJECTED_WITHOUT_REASON"
 
 
 R = CreditReason
@@ -65,6 +66,12 @@ TEXTS: dict[str, BilingualText] = {
     R.SLIK_NOT_AVAILABLE: BilingualText(
         id="Hasil SLIK belum tersedia; bank harus memeriksanya sebelum memutuskan.",
         en="No SLIK result yet; the bank must check it before deciding.",
+    ),
+    R.BANK_REJECTED_WITHOUT_REASON: BilingualText(
+        id="Bank menolak pinjaman tanpa menyebutkan alasan, padahal wajib ({regulation}). "
+        "Anda dapat meminta alasannya kepada bank atau mengadu ke OJK.",
+        en="The bank rejected the loan without stating a reason, which it must give "
+        "({regulation}). You may ask the bank for it or complain to OJK.",
     ),
 }
 

@@ -6,7 +6,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
-from sentra_credit.domain.calendar import add_working_days, is_working_day
 from sentra_credit.domain.kur import (
     KUR_RULES,
     CreditOutcome,
@@ -18,13 +17,12 @@ from sentra_credit.domain.kur import (
     screen_kur,
 )
 from sentra_credit.domain.reasons import CreditReason as R
+from sentra_shared.calendar import WorkingDayCalendar, indonesian_calendar
 
+# Ascension Day and its joint leave, Eid al-Adha and its joint leave (2025).
 HOLIDAYS = {date(2025, 5, 29), date(2025, 5, 30), date(2025, 6, 6), date(2025, 6, 9)}
+CALENDAR = WorkingDayCalendar.from_days_off(HOLIDAYS)
 TODAY = date(2025, 5, 26)  # a Monday; Thursday and Friday are days off
-
-
-def is_holiday(day):
-    return day in HOLIDAYS
 
 
 def placement(**changes):
@@ -42,7 +40,7 @@ def placement(**changes):
 
 
 def screen(app, on=TODAY):
-    return screen_kur(app, on=on, is_holiday=is_holiday)
+    return screen_kur(app, on=on, calendar=CALENDAR)
 
 
 def codes(decision):
@@ -143,11 +141,19 @@ def test_money_is_whole_rupiah():
 
 
 def test_bank_deadline_skips_a_holiday_in_the_middle():
-    assert bank_decision_deadline(TODAY, is_holiday) == date(2025, 6, 4)
-    assert bank_decision_deadline(TODAY, lambda d: False) == date(2025, 6, 2)
-    assert add_working_days(date(2025, 5, 30), 0, is_holiday) == date(2025, 5, 30)
-    with pytest.raises(ValueError):
-        add_working_days(TODAY, -1, is_holiday)
+    assert bank_decision_deadline(TODAY, CALENDAR) == date(2025, 6, 4)
+    assert bank_decision_deadline(TODAY, WorkingDayCalendar.from_days_off(())) == date(2025, 6, 2)
+
+
+def test_bank_deadline_counts_joint_leave_as_a_day_off():
+    # Screened Monday 22 Dec 2025: Christmas (Thu 25) and its joint leave (Fri 26) are
+    # both days off for the bank, so the fifth working day is Wednesday 31 Dec.
+    screened_on = date(2025, 12, 22)
+    assert bank_decision_deadline(screened_on, indonesian_calendar()) == date(2025, 12, 31)
+    public_holidays_only = WorkingDayCalendar.from_days_off({date(2025, 12, 25)})
+    assert bank_decision_deadline(screened_on, public_holidays_only) == date(2025, 12, 30)
+    decision = screen_kur(placement(), on=screened_on, calendar=indonesian_calendar())
+    assert decision.bank_decision_due == date(2025, 12, 31)
 
 
 def test_every_rule_row_has_a_source_and_rows_do_not_overlap():
@@ -181,10 +187,10 @@ def test_raising_the_amount_never_turns_a_rejection_into_an_approval(app, extra,
     assert {r.code for r in before.reasons} <= {r.code for r in after.reasons}
 
 
-@given(st.dates(date(2020, 1, 1), date(2030, 12, 31)), st.integers(0, 30))
-def test_bank_deadline_is_a_working_day_not_before_the_start(received, days):
-    due = add_working_days(received, days, is_holiday)
-    assert due >= received
-    if days:
-        assert is_working_day(due, is_holiday)
-        assert (due - received).days >= days
+@given(st.dates(date(2020, 1, 1), date(2030, 12, 31)))
+def test_bank_deadline_is_the_fifth_working_day_after_the_screening(received):
+    due = bank_decision_deadline(received, CALENDAR)
+    assert CALENDAR.is_working_day(due)
+    assert (due - received).days >= 5
+    between = [received.fromordinal(d) for d in range(received.toordinal() + 1, due.toordinal())]
+    assert sum(CALENDAR.is_working_day(day) for day in between) == 4
