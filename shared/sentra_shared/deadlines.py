@@ -244,10 +244,10 @@ class DeadlineScheduler:
                         await self._on_due(conn, deadline, stage)
                 final = stages[-1]
                 await conn.execute(
-                    """UPDATE deadlines SET stage = $2,
-                           next_fire_at = CASE WHEN $2 = 1 THEN escalate_at END,
+                    """UPDATE deadlines SET stage = $2::smallint,
+                           next_fire_at = CASE WHEN $2::smallint = 1 THEN escalate_at END,
                            overdue_at = coalesce(overdue_at, $3),
-                           escalated_at = CASE WHEN $2 = 2 THEN $3 END
+                           escalated_at = CASE WHEN $2::smallint = 2 THEN $3 END
                        WHERE id = $1""",
                     deadline.id,
                     int(final),
