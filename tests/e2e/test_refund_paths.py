@@ -366,3 +366,25 @@ async def test_unpaid_claim_is_overdue_then_escalated_to_the_supervisor(paths: P
         assert escalated.due_at == end_of(payout_due)
         assert escalated.escalated_for_at == end_of(payout_due + timedelta(days=14))
         assert len(paths.insurer.of(application_id, InsuranceDeadlineOverdue)) == 1
+
+
+async def test_one_claim_per_worker_and_type_when_two_are_confirmed_at_once(
+    paths: Paths,
+) -> None:
+    departure = wib_today() - timedelta(days=20)
+    first = await submit(paths, refund_form(106, departure))
+    second = await submit(paths, refund_form(106, departure))
+    checks = [await paths.insurer.next(a, InsurerCheckRequested) for a in (first, second)]
+    await asyncio.gather(
+        *(paths.insurer.answer(c, outcome=CheckOutcome.PASSED, amount_krw=400_000) for c in checks)
+    )
+
+    assessed = [await paths.insurer.next(a, RefundClaimAssessed) for a in (first, second)]
+    outcomes = sorted(a.outcome.value for a in assessed)
+    assert outcomes == ["accepted", "rejected"]
+    rejected = next(a for a in assessed if a.outcome is ClaimOutcome.REJECTED)
+    assert [r.code for r in rejected.reasons] == ["ALREADY_PAID"]
+    accepted = next(a for a in assessed if a.outcome is ClaimOutcome.ACCEPTED)
+    payout = await paths.insurer.next(accepted.application_id, InsurerPayoutRequested)
+    assert payout.amount_krw == 400_000
+    assert paths.insurer.of(rejected.application_id, InsurerPayoutRequested) == []
