@@ -242,9 +242,13 @@ async def _apply_decision(
             payout_due=payout_due,
         )
         await repository.record_assessment(
-            conn, application_id, decision, at, payout_request_id=payout.event_id,
+            conn,
+            application_id,
+            decision,
+            at,
+            payout_request_id=payout.event_id,
             payout_due=payout_due,
-        )  # fmt: skip
+        )
         await insurer.open_deadline(
             conn, application_id, DeadlineStep.INSURER_PAYOUT, payout.event_id, at
         )
