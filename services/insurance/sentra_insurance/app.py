@@ -6,11 +6,15 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from opentelemetry.sdk.trace.export import SpanExporter
+from sentra_shared.calendar import indonesian_calendar
+from sentra_shared.deadlines import agency_terms
+from sentra_shared.events import Agency
 from sentra_shared.runtime import build_http_app, build_runtime
 
 from sentra_insurance.config import InsuranceSettings
 from sentra_insurance.domain.eps import ExchangeRate
-from sentra_insurance.handlers import build_handlers
+from sentra_insurance.handlers import Insurer, build_handlers
+from sentra_insurance.overdue import on_due
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -21,5 +25,13 @@ def create_app(settings: InsuranceSettings, span_exporter: SpanExporter | None =
         as_of=settings.idr_per_krw_as_of,
         source=settings.idr_per_krw_source,
     )
-    runtime = build_runtime("insurance", settings, MIGRATIONS, build_handlers(rate), span_exporter)
+    insurer = Insurer(terms=agency_terms()[Agency.INSURER], calendar=indonesian_calendar())
+    runtime = build_runtime(
+        "insurance",
+        settings,
+        MIGRATIONS,
+        build_handlers(rate, insurer),
+        span_exporter,
+        on_due=on_due,
+    )
     return build_http_app(runtime, lambda app: None)

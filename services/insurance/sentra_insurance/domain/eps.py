@@ -108,7 +108,8 @@ class EpsClaim(BaseModel):
     employment_start: date | None = None  # with the last employer
     employment_end: date | None = None  # last day of work, inclusive
     left_workplace_without_permission: bool = False
-    assessed_amount_krw: int | None = Field(default=None, gt=0, strict=True)
+    # What the insurer confirmed it holds for this claim (0: nothing); None: not stated.
+    assessed_amount_krw: int | None = Field(default=None, ge=0, strict=True)
 
 
 class PaidClaim(BaseModel):
@@ -199,17 +200,26 @@ def assess_claim(
     )
 
 
+def insurer_refused(reasons: Iterable[Reason], departure: date) -> ClaimDecision:
+    """The insurer did not confirm the claim: rejected with its reasons (ours if it gave
+    none), since nothing can be paid that the insurer does not hold."""
+    given = tuple(reasons)
+    return ClaimDecision(
+        outcome=ClaimOutcome.REJECTED,
+        reasons=given or (reason(InsuranceReason.INSURER_CHECK_FAILED),),
+        last_claim_day=last_claim_day(departure),
+        amount_krw=None,
+        amount_idr=None,
+        exchange_rate=None,
+    )
+
+
 def claim_amount_krw(claim: EpsClaim) -> tuple[int | None, list[Reason], list[Reason]]:
     """(amount, rejections, notes) for the claim's type."""
+    if claim.assessed_amount_krw == 0:
+        return None, [reason(InsuranceReason.INSURER_HOLDS_NOTHING)], []
     if claim.claim_type is ClaimType.RETURN_COST:
-        row = next((r for r in RETURN_COST_AMOUNTS if claim.nationality in r.countries), None)
-        if row is None:
-            return (
-                None,
-                [reason(InsuranceReason.NO_RETURN_COST_RATE, country=claim.nationality)],
-                [],
-            )
-        return row.amount_krw, [], []
+        return _return_cost_amount(claim)
     if claim.assessed_amount_krw is None:
         return None, [reason(InsuranceReason.AMOUNT_REQUIRED)], []
     if (
@@ -222,6 +232,25 @@ def claim_amount_krw(claim: EpsClaim) -> tuple[int | None, list[Reason], list[Re
             [reason(InsuranceReason.AMOUNT_CAPPED, cap=f"{WAGE_ARREARS_CAP_KRW:,}")],
         )
     return claim.assessed_amount_krw, [], []
+
+
+def _return_cost_amount(claim: EpsClaim) -> tuple[int | None, list[Reason], list[Reason]]:
+    """The EPS table fixes the return cost. When the insurer confirms another figure, the
+    lower of the two is requested (never more than the insurer holds, never more than the
+    table allows) and the difference is left to the officer as a note."""
+    row = next((r for r in RETURN_COST_AMOUNTS if claim.nationality in r.countries), None)
+    if row is None:
+        return None, [reason(InsuranceReason.NO_RETURN_COST_RATE, country=claim.nationality)], []
+    held = claim.assessed_amount_krw
+    if held is None or held == row.amount_krw:
+        return row.amount_krw, [], []
+    note = reason(
+        InsuranceReason.RETURN_COST_AMOUNT_DIFFERS,
+        insurer=f"{held:,}",
+        table=f"{row.amount_krw:,}",
+        requested=f"{min(held, row.amount_krw):,}",
+    )
+    return min(held, row.amount_krw), [], [note]
 
 
 def last_claim_day(departure: date, periods: tuple[ClaimPeriod, ...] = CLAIM_PERIODS) -> date:

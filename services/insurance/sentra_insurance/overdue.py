@@ -1,0 +1,71 @@
+"""Missed insurer deadlines: what the scheduler writes, and the refused-payout escalation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import asyncpg
+from sentra_shared.clock import now
+from sentra_shared.deadlines import Deadline, Stage, Terms, load_deadlines
+from sentra_shared.events import (
+    Agency,
+    DeadlineStep,
+    InsuranceDeadlineEscalated,
+    InsuranceDeadlineOverdue,
+)
+from sentra_shared.outbox import add_to_outbox
+
+from sentra_insurance.repository import StoredClaim
+
+
+async def on_due(conn: asyncpg.Connection, deadline: Deadline, stage: Stage) -> None:
+    """Called by the scheduler in its claiming transaction: first overdue, then escalated
+    to the supervisor named in the insurer's terms (stored on the deadline)."""
+    overdue = InsuranceDeadlineOverdue(
+        application_id=deadline.application_id,
+        occurred_at=now(),
+        step=DeadlineStep(deadline.step),
+        party=deadline.party,
+        request_id=deadline.request_id,
+        requested_at=deadline.requested_at,
+        due_at=deadline.due_at,
+    )
+    if stage is Stage.OVERDUE:
+        await add_to_outbox(conn, overdue)
+        return
+    escalated = InsuranceDeadlineEscalated.model_validate(
+        {
+            **overdue.model_dump(exclude={"event_id"}),
+            "supervisor": deadline.supervisor,
+            "escalated_for_at": deadline.escalate_at,
+        }
+    )
+    await add_to_outbox(conn, escalated)
+
+
+async def payout_refused_escalation(
+    conn: asyncpg.Connection,
+    claim: StoredClaim,
+    terms: Terms,
+    deadline: Deadline | None,
+    at: datetime,
+) -> InsuranceDeadlineEscalated:
+    """A refused payout goes to the supervisor at once, as an escalation of the payout
+    step: the money the worker is owed has not arrived and Sentra cannot fix it alone."""
+    if deadline is None:  # closed already (it cannot be, but the event must still name it)
+        deadline = next(
+            d
+            for d in await load_deadlines(conn, claim.application_id)
+            if d.step == DeadlineStep.INSURER_PAYOUT and d.request_id == claim.payout_request_id
+        )
+    return InsuranceDeadlineEscalated(
+        application_id=claim.application_id,
+        occurred_at=at,
+        step=DeadlineStep.INSURER_PAYOUT,
+        party=Agency.INSURER.value,
+        request_id=deadline.request_id,
+        requested_at=deadline.requested_at,
+        due_at=deadline.due_at,
+        supervisor=terms.supervisor,
+        escalated_for_at=at,
+    )
