@@ -253,7 +253,9 @@ async def test_kur_application_travels_through_all_services_in_one_trace(
 
     assert timeline["application_id"] == application_id
     statuses = [entry["status"] for entry in timeline["entries"]]
-    assert statuses[:3] == ["submitted", "documents_verified", "credit_approved"]
+    assert statuses == ["submitted", "documents_verified", "credit_approved", "loan_disbursed"]
+    assert timeline["status"] == "loan_disbursed" and timeline["final"]
+    assert "Rp 50.000.000" in timeline["entries"][-1]["message_id"]
 
     # The notifications service announces the final notice last; wait for its publish.
     def notified_final() -> bool:
