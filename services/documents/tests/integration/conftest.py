@@ -63,7 +63,7 @@ def applicant(
 
 def placement_form(**placement: Any) -> dict[str, Any]:
     person = placement.pop("applicant", None) or applicant()
-    serial = person["phone"][-8:]
+    serial = person["nik"][-8:]  # the NIK's serial makes it unique
     issued = today_wib() - timedelta(days=10)
     details: dict[str, Any] = {
         "destination_country": "TW",
