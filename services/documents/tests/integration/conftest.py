@@ -168,12 +168,12 @@ async def running_documents(
     its own consumer group."""
     if fresh:
         await stack.postgres.recreate_databases([database])
+    settings.setdefault("consumer_group", f"{database}-{uuid.uuid4().hex[:8]}")
     app = create_app(
         DocumentsSettings(
             database_url=stack.postgres.dsn(database),
             kafka_bootstrap=stack.kafka.bootstrap,
             http_port=0,
-            consumer_group=f"{database}-{uuid.uuid4().hex[:8]}",
             deadline_poll_interval_s=0.2,
             outbox_poll_interval_s=0.2,
             **settings,
