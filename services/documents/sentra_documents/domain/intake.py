@@ -28,10 +28,6 @@ class IntakeResult:
     def outcome(self) -> PlacementOutcome:
         return decide_outcome(self.reasons, self.flags)
 
-    @property
-    def verified(self) -> bool:
-        return not self.reasons and not self.flags
-
 
 def verify_intake(nik: str, birth_date: date, sex: str, submitted_on: date) -> IntakeResult:
     findings = identity_findings(nik, birth_date, Sex(sex), submitted_on)
