@@ -9,12 +9,20 @@ from opentelemetry.sdk.trace.export import SpanExporter
 from sentra_shared.runtime import build_http_app, build_runtime
 
 from sentra_documents.api import router
+from sentra_documents.assessment import MatchingPolicy
 from sentra_documents.config import DocumentsSettings
-from sentra_documents.handlers import handlers
+from sentra_documents.handlers import documents_handlers
+from sentra_documents.timeliness import on_due
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def create_app(settings: DocumentsSettings, span_exporter: SpanExporter | None = None) -> FastAPI:
-    runtime = build_runtime("documents", settings, MIGRATIONS, handlers, span_exporter)
+    policy = MatchingPolicy(
+        secret=settings.identifier_key.get_secret_value().encode(),
+        thresholds=settings.sharing_thresholds,
+    )
+    runtime = build_runtime(
+        "documents", settings, MIGRATIONS, documents_handlers(policy), span_exporter, on_due=on_due
+    )
     return build_http_app(runtime, lambda app: app.include_router(router))

@@ -33,7 +33,10 @@ def check_request(
     who: dict[str, Any] = {"nik": person.nik, "full_name": person.full_name}
     born: dict[str, Any] = {"date_of_birth": person.date_of_birth}
     destination: dict[str, Any] = (
-        {"destination_country": form.placement.destination_country, "job": form.placement.job}
+        {
+            "destination_country": form.placement.destination_country,
+            "job": form.placement.job.value,
+        }
         if form.placement is not None
         else {}
     )

@@ -4,6 +4,8 @@ from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
 from sentra_shared.config import ServiceSettings
 
+from sentra_documents.domain.red_flags import SharingThresholds
+
 
 class DocumentsSettings(ServiceSettings):
     """`SENTRA_DOCUMENTS_DATABASE_URL`, `SENTRA_DOCUMENTS_HTTP_PORT`, ..."""
@@ -14,3 +16,10 @@ class DocumentsSettings(ServiceSettings):
     # Key for the worker pseudonym shared with other services. Set a secret per deployment;
     # the default is for local runs only.
     pseudonym_key: SecretStr = SecretStr("sentra-local-development-key")
+    # Key of the HMAC under which NIK, passport, phone and account numbers are compared
+    # across applicants. Set a secret per deployment (and keep it: a new key makes every
+    # stored hash unmatchable); the default is for local runs only.
+    identifier_key: SecretStr = SecretStr("sentra-local-identifier-key")
+    # How many placement applications may share a value before it is flagged, e.g.
+    # SENTRA_DOCUMENTS_SHARING_THRESHOLDS='{"phone": 4}'.
+    sharing_thresholds: SharingThresholds = SharingThresholds()

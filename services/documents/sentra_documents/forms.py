@@ -5,8 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sentra_shared.events import ApplicationKind, ClaimType
+
+from sentra_documents.domain.placement import DocumentKind
+from sentra_documents.domain.red_flags import PayeeKind
+from sentra_documents.domain.tables import JobCategory
 
 
 class _Form(BaseModel):
@@ -21,9 +25,48 @@ class Applicant(_Form):
     phone: str = Field(pattern=r"^\+?\d{8,15}$")
 
 
+class PresentedDocument(_Form):
+    kind: DocumentKind
+    # The medical certificate's issue date (its 3-month validity counts from it). Whether
+    # it lies in the future is the placement rule's to say, against the assessment date.
+    issued_on: date | None = None
+
+
+class FeePaid(_Form):
+    amount_idr: int = Field(gt=0, le=1_000_000_000, strict=True)
+    payee: PayeeKind
+    payee_account: str | None = Field(default=None, pattern=r"^[0-9 -]{5,34}$")
+
+    @model_validator(mode="after")
+    def cash_has_no_account(self) -> Self:
+        if self.payee is PayeeKind.CASH and self.payee_account is not None:
+            raise ValueError("a cash payment has no payee_account")
+        return self
+
+
 class PlacementDetails(_Form):
     destination_country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")
-    job: str = Field(min_length=2, max_length=80)
+    job: JobCategory
+    # The P3MI's SIP3MI licence; None when the applicant names no recruiter.
+    recruiter_licence_number: str | None = Field(default=None, min_length=3, max_length=60)
+    documents: tuple[PresentedDocument, ...] = Field(default=(), max_length=len(DocumentKind))
+    fees: tuple[FeePaid, ...] = Field(default=(), max_length=50)
+    passport_number: str | None = Field(default=None, pattern=r"^[A-Za-z0-9]{6,12}$")
+    bank_account: str | None = Field(default=None, pattern=r"^[0-9 -]{5,34}$")
+
+    @field_validator("documents")
+    @classmethod
+    def one_entry_per_kind(
+        cls, documents: tuple[PresentedDocument, ...]
+    ) -> tuple[PresentedDocument, ...]:
+        kinds = [d.kind for d in documents]
+        repeated = sorted({k.value for k in kinds if kinds.count(k) > 1})
+        if repeated:
+            raise ValueError(f"each document kind once; repeated: {', '.join(repeated)}")
+        return documents
+
+    def issued_on(self, kind: DocumentKind) -> date | None:
+        return next((d.issued_on for d in self.documents if d.kind is kind), None)
 
 
 class CreditDetails(_Form):

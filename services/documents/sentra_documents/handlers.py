@@ -1,10 +1,15 @@
-"""Event handlers of the documents service: glue between the inbox, the rules and the outbox."""
+"""Event handlers of the documents service: glue between the inbox, the rules and the outbox.
+
+`continue_after_review` and `reject` are also called by the officer endpoints.
+"""
 
 from __future__ import annotations
 
 import asyncpg
+from sentra_shared.calendar import WIB
 from sentra_shared.clock import now
 from sentra_shared.consumer import EventHandlers
+from sentra_shared.deadlines import answer_deadline, cancel_deadlines
 from sentra_shared.events import (
     AGENCY_EVENTS,
     AgencyCheckCompleted,
@@ -12,6 +17,7 @@ from sentra_shared.events import (
     ApplicationSubmitted,
     Borrower,
     CreditRequest,
+    DeadlineStep,
     DocumentsRejected,
     DocumentsVerified,
     RefundRequest,
@@ -20,6 +26,7 @@ from sentra_shared.outbox import add_to_outbox
 from sentra_shared.reasons import Reason
 
 from sentra_documents import repository
+from sentra_documents.assessment import MatchingPolicy, assess
 from sentra_documents.checks import check_request
 from sentra_documents.domain.agency_checks import (
     REQUIRED_CHECKS,
@@ -27,35 +34,49 @@ from sentra_documents.domain.agency_checks import (
     combine,
     required_checks,
 )
-from sentra_documents.domain.intake import verify_intake
+from sentra_documents.domain.placement import PlacementOutcome
+from sentra_documents.flagging import open_review_case
 from sentra_documents.repository import StoredApplication
+from sentra_documents.timeliness import open_agency_deadline
 
-handlers = EventHandlers(consumer="documents")
+
+def documents_handlers(policy: MatchingPolicy) -> EventHandlers:
+    handlers = EventHandlers(consumer="documents")
+
+    @handlers.on(ApplicationSubmitted)
+    async def assess_submitted(conn: asyncpg.Connection, event: ApplicationSubmitted) -> None:
+        await assess_submitted_application(conn, event, policy)
+
+    # Documents consumes the result topic of every agency it asks.
+    for agency in sorted({a for agencies in REQUIRED_CHECKS.values() for a in agencies}):
+        handlers.on(AGENCY_EVENTS[agency][1])(record_check_result)
+    return handlers
 
 
-@handlers.on(ApplicationSubmitted)
-async def verify_submitted_application(
-    conn: asyncpg.Connection, event: ApplicationSubmitted
+async def assess_submitted_application(
+    conn: asyncpg.Connection, event: ApplicationSubmitted, policy: MatchingPolicy
 ) -> None:
     stored = await repository.load_application(conn, event.application_id)
     if stored is None or stored.status != "submitted":
         return
-    applicant = stored.form.applicant
-    result = verify_intake(
-        applicant.nik,
-        applicant.date_of_birth,
-        applicant.sex,
-        submitted_on=event.occurred_at.date(),
-    )
-    if not result.verified:
-        # A file that fails intake goes to no agency: nobody needs its data.
-        await reject(conn, stored, result.reasons)
-        return
-    await request_agency_checks(conn, stored)
+    # Holidays and birthdays are local dates: the assessment date is the day in WIB.
+    assessment = await assess(conn, stored, event.occurred_at.astimezone(WIB).date(), policy)
+    match assessment.outcome:
+        case PlacementOutcome.NEEDS_REVIEW:
+            # The reasons wait with the case: a cleared flag does not clear them.
+            await repository.record_assessment_reasons(
+                conn, stored.application_id, assessment.reasons
+            )
+            await open_review_case(conn, stored, assessment.flags, now())
+        case PlacementOutcome.INELIGIBLE:
+            # A file that fails the rules goes to no agency: nobody needs its data.
+            await reject(conn, stored, assessment.reasons)
+        case PlacementOutcome.ELIGIBLE:
+            await request_agency_checks(conn, stored)
 
 
 async def request_agency_checks(conn: asyncpg.Connection, stored: StoredApplication) -> None:
-    """Ask every agency the application needs for its check (also after a cleared review)."""
+    """Ask every agency the application needs for its check, each with its deadline."""
     at = now()
     requests = [
         check_request(agency, stored.application_id, stored.form, at)
@@ -64,40 +85,71 @@ async def request_agency_checks(conn: asyncpg.Connection, stored: StoredApplicat
     await repository.record_checks_requested(
         conn, stored.application_id, [(r.agency, r.event_id) for r in requests], at
     )
+    for request in requests:
+        await open_agency_deadline(
+            conn, stored.application_id, request.agency, request.event_id, at
+        )
     await add_to_outbox(conn, *requests)
 
 
 async def record_check_result(conn: asyncpg.Connection, event: AgencyCheckCompleted) -> None:
     stored = await repository.load_application(conn, event.application_id)
-    if stored is None or stored.status != "checking":
+    if stored is None or stored.status not in ("checking", "under_review"):
         return  # decided already: a late or repeated answer changes nothing
-    if not await repository.record_check_answer(conn, event, now()):
+    at = now()
+    if not await repository.record_check_answer(conn, event, at):
         return
-    answers = await repository.load_check_answers(conn, event.application_id)
+    # A late answer still counts; the breach stays on the deadline row.
+    await answer_deadline(conn, DeadlineStep.AGENCY_CHECK.value, event.request_id, at)
+    if stored.status == "under_review":
+        return  # recorded; it decides nothing until an officer clears the case
+    await decide_from_answers(conn, stored)
+
+
+async def continue_after_review(conn: asyncpg.Connection, stored: StoredApplication) -> None:
+    """An officer cleared the flags: take the application on from where it stopped."""
+    if stored.assessment_reasons:
+        # The flags are explained, but the rules it failed still decide.
+        await reject(conn, stored, stored.assessment_reasons)
+        return
+    if not await repository.checks_requested(conn, stored.application_id):
+        await request_agency_checks(conn, stored)
+        return
+    await repository.set_status(conn, stored.application_id, "checking")
+    await decide_from_answers(conn, stored)
+
+
+async def decide_from_answers(conn: asyncpg.Connection, stored: StoredApplication) -> None:
+    """Verified when every agency passed, rejected when one failed; otherwise wait."""
+    answers = await repository.load_check_answers(conn, stored.application_id)
     checks = combine(required_checks(stored.form.kind), answers)
     if checks.state is ChecksState.PASSED:
-        await repository.record_decision(conn, stored.application_id, "verified", [], now())
-        await add_to_outbox(conn, _verified_event(stored))
+        await verify(conn, stored)
     elif checks.state is ChecksState.FAILED:
         await reject(conn, stored, checks.reasons)
 
 
-# Documents consumes the result topic of every agency it asks.
-for _agency in sorted({a for agencies in REQUIRED_CHECKS.values() for a in agencies}):
-    handlers.on(AGENCY_EVENTS[_agency][1])(record_check_result)
+async def verify(conn: asyncpg.Connection, stored: StoredApplication) -> None:
+    at = now()
+    await repository.record_decision(conn, stored.application_id, "verified", [], at)
+    await cancel_deadlines(conn, stored.application_id, at)
+    await add_to_outbox(conn, _verified_event(stored))
 
 
 async def reject(
     conn: asyncpg.Connection, stored: StoredApplication, reasons: tuple[Reason, ...]
 ) -> None:
+    at = now()
     await repository.record_decision(
-        conn, stored.application_id, "rejected", [r.code for r in reasons], now()
+        conn, stored.application_id, "rejected", [r.code for r in reasons], at
     )
+    # Decided: nothing it still waits for can be overdue any more.
+    await cancel_deadlines(conn, stored.application_id, at)
     await add_to_outbox(
         conn,
         DocumentsRejected(
             application_id=stored.application_id,
-            occurred_at=now(),
+            occurred_at=at,
             kind=stored.form.kind,
             reasons=reasons,
         ),

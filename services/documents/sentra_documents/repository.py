@@ -22,6 +22,8 @@ class StoredApplication:
     worker_ref: str
     status: str
     submitted_at: datetime
+    # Why the placement does not meet the rules, kept while a flag waits for an officer.
+    assessment_reasons: tuple[Reason, ...] = ()
 
 
 async def insert_application(
@@ -48,8 +50,8 @@ async def load_application(
     conn: asyncpg.Connection, application_id: uuid.UUID
 ) -> StoredApplication | None:
     row = await conn.fetchrow(
-        """SELECT form, worker_ref, status, submitted_at FROM applications
-           WHERE application_id = $1 FOR UPDATE""",
+        """SELECT form, worker_ref, status, submitted_at, assessment_reasons
+           FROM applications WHERE application_id = $1 FOR UPDATE""",
         application_id,
     )
     if row is None:
@@ -60,7 +62,72 @@ async def load_application(
         worker_ref=row["worker_ref"],
         status=row["status"],
         submitted_at=row["submitted_at"],
+        assessment_reasons=_reasons(row["assessment_reasons"]),
     )
+
+
+def _reasons(stored: str) -> tuple[Reason, ...]:
+    return tuple(Reason.model_validate(r) for r in json.loads(stored))
+
+
+def _reasons_json(reasons: tuple[Reason, ...]) -> str:
+    return json.dumps([r.model_dump(mode="json") for r in reasons])
+
+
+async def record_assessment_reasons(
+    conn: asyncpg.Connection, application_id: uuid.UUID, reasons: tuple[Reason, ...]
+) -> None:
+    await conn.execute(
+        "UPDATE applications SET assessment_reasons = $2 WHERE application_id = $1",
+        application_id,
+        _reasons_json(reasons),
+    )
+
+
+async def set_status(conn: asyncpg.Connection, application_id: uuid.UUID, status: str) -> None:
+    await conn.execute(
+        "UPDATE applications SET status = $2 WHERE application_id = $1", application_id, status
+    )
+
+
+async def insert_review_case(
+    conn: asyncpg.Connection,
+    *,
+    case_id: uuid.UUID,
+    application_id: uuid.UUID,
+    flags: tuple[Reason, ...],
+    opened_at: datetime,
+    review_due: datetime,
+) -> None:
+    """Open the case and put the application under review (one open case at most)."""
+    await conn.execute(
+        """INSERT INTO review_cases (case_id, application_id, flags, opened_at, review_due)
+           VALUES ($1, $2, $3, $4, $5)""",
+        case_id,
+        application_id,
+        _reasons_json(flags),
+        opened_at,
+        review_due,
+    )
+    await set_status(conn, application_id, "under_review")
+
+
+async def load_undecided(
+    conn: asyncpg.Connection, application_ids: list[uuid.UUID]
+) -> list[StoredApplication]:
+    """Those of the applications no one decided and no officer is looking at yet, locked,
+    in a fixed order (two transactions locking the same rows never wait on each other
+    in a circle)."""
+    found = []
+    for application_id in sorted(application_ids):
+        stored = await load_application(conn, application_id)
+        if stored is not None and stored.status in UNDECIDED:
+            found.append(stored)
+    return found
+
+
+# Submitted (not assessed yet) or waiting for agencies: a new red flag still matters.
+UNDECIDED = frozenset({"submitted", "checking"})
 
 
 async def record_decision(
@@ -108,7 +175,7 @@ async def record_check_answer(
         answer.request_id,
         answer.agency.value,
         answer.outcome.value,
-        json.dumps([r.model_dump(mode="json") for r in answer.reasons]),
+        _reasons_json(answer.reasons),
         answer.valid_until,
         at,
     )
@@ -125,8 +192,16 @@ async def load_check_answers(
     )
     return {
         Agency(row["agency"]): CheckAnswer(
-            outcome=CheckOutcome(row["outcome"]),
-            reasons=tuple(Reason.model_validate(r) for r in json.loads(row["reasons"])),
+            outcome=CheckOutcome(row["outcome"]), reasons=_reasons(row["reasons"])
         )
         for row in rows
     }
+
+
+async def checks_requested(conn: asyncpg.Connection, application_id: uuid.UUID) -> bool:
+    return bool(
+        await conn.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM agency_checks WHERE application_id = $1)",
+            application_id,
+        )
+    )

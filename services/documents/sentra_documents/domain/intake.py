@@ -1,9 +1,8 @@
-"""Intake verification: is the submitted file consistent enough to go on?
+"""Intake verification for every kind of application: is the file consistent enough to go on?
 
-Pure: the submission date is an argument, never read from a clock. The full placement
-assessment (document set, moratorium, licences, TPPO flags) is `placement.assess_placement`;
-intake checks what every kind of application needs: a valid NIK that agrees with the
-applicant's stated birth date and sex, and an adult applicant.
+Pure: the submission date is an argument, never read from a clock. The identity rule is
+`identity.identity_findings` (the placement assessment uses the same one); a placement
+also gets the full `placement.assess_placement`.
 """
 
 from __future__ import annotations
@@ -15,32 +14,24 @@ from datetime import date
 
 from sentra_shared.reasons import Reason
 
-from sentra_documents.domain.nik import InvalidNik, Sex, cross_check_identity, parse_nik
-from sentra_documents.domain.placement import MINIMUM_AGE, age_on
-from sentra_documents.domain.reasons import DocumentsReason, reason
+from .identity import identity_findings
+from .nik import Sex
+from .placement import PlacementOutcome, decide_outcome
 
 
 @dataclass(frozen=True)
 class IntakeResult:
     reasons: tuple[Reason, ...]
+    flags: tuple[Reason, ...] = ()
 
     @property
-    def verified(self) -> bool:
-        return not self.reasons
+    def outcome(self) -> PlacementOutcome:
+        return decide_outcome(self.reasons, self.flags)
 
 
 def verify_intake(nik: str, birth_date: date, sex: str, submitted_on: date) -> IntakeResult:
-    try:
-        parsed = parse_nik(nik, reference_date=submitted_on)
-    except InvalidNik as invalid:
-        return IntakeResult(invalid.reasons)
-    problems = list(
-        cross_check_identity(parsed, birth_date_on_documents=birth_date, sex_on_documents=Sex(sex))
-    )
-    age = age_on(birth_date, submitted_on)
-    if age < MINIMUM_AGE:
-        problems.append(reason(DocumentsReason.UNDER_MINIMUM_AGE, age=age, minimum=MINIMUM_AGE))
-    return IntakeResult(tuple(problems))
+    findings = identity_findings(nik, birth_date, Sex(sex), submitted_on)
+    return IntakeResult(findings.reasons, findings.flags)
 
 
 def worker_ref(nik: str, key: bytes) -> str:

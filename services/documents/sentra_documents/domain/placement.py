@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-import calendar
-from collections.abc import Iterable, Mapping
-from datetime import date, timedelta
+from collections.abc import Mapping
+from datetime import date
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
+from sentra_shared.facts import medical_certificate_last_valid_day, rupiah
 from sentra_shared.reasons import Reason
 
-from .nik import InvalidNik, Sex, cross_check_identity, parse_nik
+from .identifiers import Identifier, IdentifierKind, applicant_identifiers
+from .identity import identity_findings
+from .nik import Sex
 from .reasons import DocumentsReason, missing_document_reason, reason
 from .red_flags import (
     DEFAULT_THRESHOLDS,
-    ApplicantIdentifiers,
     FeePayment,
     SharingThresholds,
     fee_payment_flags,
+    personal_payee_accounts,
     shared_identifier_flags,
     visa_without_contract_flags,
 )
@@ -30,9 +32,6 @@ from .tables import (
     fee_ceiling_in_force,
     moratorium_in_force,
 )
-
-MINIMUM_AGE = 18  # UU 18/2017 art. 5 letter a: "berusia minimal 18 (delapan belas) tahun"
-MEDICAL_CERTIFICATE_VALID_MONTHS = 3  # Perpres 64/2011 art. 14(5)
 
 
 class DocumentKind(StrEnum):
@@ -100,13 +99,14 @@ class PlacementApplication(BaseModel):
     phone_number: str | None = None
     bank_account: str | None = None
 
-    def identifiers(self) -> ApplicantIdentifiers:
-        return ApplicantIdentifiers(
-            application_id=self.application_id,
+    def identifiers(self) -> tuple[Identifier, ...]:
+        """What is matched against other placement applications (by keyed hash)."""
+        return applicant_identifiers(
             nik=self.nik,
+            phone=self.phone_number,
             passport_number=self.passport_number,
-            phone_number=self.phone_number,
             bank_account=self.bank_account,
+            personal_payee_accounts=personal_payee_accounts(self.fees),
         )
 
 
@@ -138,29 +138,19 @@ def assess_placement(
     *,
     on: date,
     licences: Mapping[str, RecruiterLicence],
-    other_applicants: Iterable[ApplicantIdentifiers] = (),
+    shared_holders: Mapping[IdentifierKind, int] | None = None,
     thresholds: SharingThresholds = DEFAULT_THRESHOLDS,
     moratoria: tuple[Moratorium, ...] = MORATORIA,
     fee_ceilings: tuple[FeeCeiling, ...] = FEE_CEILINGS,
 ) -> PlacementDecision:
-    reasons: list[Reason] = []
-    flags: list[Reason] = []
-
-    try:
-        nik = parse_nik(application.nik, reference_date=on)
-        flags += cross_check_identity(
-            nik,
-            birth_date_on_documents=application.birth_date_on_documents,
-            sex_on_documents=application.sex_on_documents,
-        )
-    except InvalidNik as invalid:
-        reasons += invalid.reasons
-
-    # The documents' birth date decides the age; a NIK disagreeing with it is flagged above.
-    age = age_on(application.birth_date_on_documents, on)
-    if age < MINIMUM_AGE:
-        reasons.append(reason(DocumentsReason.UNDER_MINIMUM_AGE, age=age, minimum=MINIMUM_AGE))
-        flags.append(reason(DocumentsReason.FLAG_UNDER_AGE, age=age))
+    """`licences` needs only the licence named on the form; `shared_holders` counts, per
+    identifier kind, the placement applications (this one included) holding this
+    applicant's most shared value of that kind."""
+    identity = identity_findings(
+        application.nik, application.birth_date_on_documents, application.sex_on_documents, on
+    )
+    reasons: list[Reason] = list(identity.reasons)
+    flags: list[Reason] = list(identity.flags)
 
     reasons += [
         missing_document_reason(kind)
@@ -190,7 +180,7 @@ def assess_placement(
         has_visa=DocumentKind.WORK_VISA in application.documents,
         has_contract=DocumentKind.WORK_CONTRACT in application.documents,
     )
-    flags += shared_identifier_flags(application.identifiers(), other_applicants, thresholds)
+    flags += shared_identifier_flags(shared_holders or {}, thresholds)
 
     return PlacementDecision(
         outcome=decide_outcome(tuple(reasons), tuple(flags)),
@@ -199,30 +189,19 @@ def assess_placement(
     )
 
 
-def age_on(birth_date: date, on: date) -> int:
-    """Completed years; someone born on 29 February turns a year older on 1 March."""
-    before_birthday = (on.month, on.day) < (birth_date.month, birth_date.day)
-    return on.year - birth_date.year - int(before_birthday)
-
-
-def medical_certificate_last_valid_day(issued_on: date) -> date:
-    """Valid for 3 months counted from the issue day itself: the last valid day is the eve
-    of the same date three months later, or the end of that month when it has no such date
-    (issued 30 Nov -> valid through 28/29 Feb)."""
-    month_index = issued_on.month - 1 + MEDICAL_CERTIFICATE_VALID_MONTHS
-    year, month = issued_on.year + month_index // 12, month_index % 12 + 1
-    days_in_month = calendar.monthrange(year, month)[1]
-    if issued_on.day > days_in_month:
-        return date(year, month, days_in_month)
-    return date(year, month, issued_on.day) - timedelta(days=1)
-
-
 def _medical_certificate_reasons(application: PlacementApplication, on: date) -> list[Reason]:
     if DocumentKind.HEALTH_CERTIFICATE not in application.documents:
         return []  # already reported as a missing document
     issued_on = application.medical_certificate_issued_on
     if issued_on is None:
         return [reason(DocumentsReason.MEDICAL_CERTIFICATE_UNDATED)]
+    if issued_on > on:
+        # A date still to come is a typing error or a certificate written in advance.
+        return [
+            reason(
+                DocumentsReason.MEDICAL_CERTIFICATE_DATED_IN_FUTURE, issued_on=issued_on.isoformat()
+            )
+        ]
     last_valid_day = medical_certificate_last_valid_day(issued_on)
     if on > last_valid_day:
         return [
@@ -257,18 +236,14 @@ def _fee_findings(
     )
     if ceiling is None:
         # No official cost structure to compare with: a person has to judge the fees.
-        return [], [reason(DocumentsReason.FLAG_FEES_WITHOUT_COST_STRUCTURE, paid=_rupiah(paid))]
+        return [], [reason(DocumentsReason.FLAG_FEES_WITHOUT_COST_STRUCTURE, paid=rupiah(paid))]
     if paid > ceiling.max_fee_idr:
         return [
             reason(
                 DocumentsReason.FEES_ABOVE_OFFICIAL_COST,
-                paid=_rupiah(paid),
-                ceiling=_rupiah(ceiling.max_fee_idr),
+                paid=rupiah(paid),
+                ceiling=rupiah(ceiling.max_fee_idr),
                 regulation=ceiling.source,
             )
         ], []
     return [], []
-
-
-def _rupiah(amount: int) -> str:
-    return f"Rp {amount:,}".replace(",", ".")

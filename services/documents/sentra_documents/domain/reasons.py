@@ -35,6 +35,7 @@ class DocumentsReason(StrEnum):
     MISSING_BPJS_MEMBERSHIP = "MISSING_BPJS_MEMBERSHIP"
     MEDICAL_CERTIFICATE_UNDATED = "MEDICAL_CERTIFICATE_UNDATED"
     MEDICAL_CERTIFICATE_EXPIRED = "MEDICAL_CERTIFICATE_EXPIRED"
+    MEDICAL_CERTIFICATE_DATED_IN_FUTURE = "MEDICAL_CERTIFICATE_DATED_IN_FUTURE"
     RECRUITER_NOT_LICENSED = "RECRUITER_NOT_LICENSED"
     RECRUITER_LICENCE_NOT_VALID = "RECRUITER_LICENCE_NOT_VALID"
     DESTINATION_UNDER_MORATORIUM = "DESTINATION_UNDER_MORATORIUM"
@@ -44,6 +45,7 @@ class DocumentsReason(StrEnum):
     FLAG_SHARED_PASSPORT = "FLAG_SHARED_PASSPORT"
     FLAG_SHARED_PHONE = "FLAG_SHARED_PHONE"
     FLAG_SHARED_BANK_ACCOUNT = "FLAG_SHARED_BANK_ACCOUNT"
+    FLAG_SHARED_FEE_PAYEE = "FLAG_SHARED_FEE_PAYEE"
     FLAG_VISA_WITHOUT_WORK_CONTRACT = "FLAG_VISA_WITHOUT_WORK_CONTRACT"
     FLAG_FEES_TO_PERSONAL_ACCOUNT = "FLAG_FEES_TO_PERSONAL_ACCOUNT"
     FLAG_FEES_WITHOUT_COST_STRUCTURE = "FLAG_FEES_WITHOUT_COST_STRUCTURE"
@@ -131,6 +133,10 @@ TEXTS: dict[str, BilingualText] = {
         en="The health certificate issued on {issued_on} was valid only until {last_valid_day} "
         "(3 months, Presidential Reg. 64/2011 art. 14).",
     ),
+    R.MEDICAL_CERTIFICATE_DATED_IN_FUTURE: BilingualText(
+        id="Tanggal terbit surat keterangan sehat ({issued_on}) belum tiba.",
+        en="The health certificate's issue date ({issued_on}) is still to come.",
+    ),
     R.RECRUITER_NOT_LICENSED: BilingualText(
         id="Perusahaan perekrut (izin {licence}) tidak terdaftar sebagai P3MI berizin (SIP3MI).",
         en="The recruiter (licence {licence}) is not a licensed placement company (SIP3MI).",
@@ -166,6 +172,11 @@ TEXTS: dict[str, BilingualText] = {
     R.FLAG_SHARED_BANK_ACCOUNT: BilingualText(
         id="Indikasi TPPO: rekening bank yang sama dipakai {count} permohonan.",
         en="Trafficking indicator: the same bank account appears on {count} applications.",
+    ),
+    R.FLAG_SHARED_FEE_PAYEE: BilingualText(
+        id="Indikasi pungutan liar: rekening pribadi penerima biaya yang sama dipakai "
+        "{count} permohonan.",
+        en="Possible illegal levy: the same personal account took fees on {count} applications.",
     ),
     R.FLAG_VISA_WITHOUT_WORK_CONTRACT: BilingualText(
         id="Indikasi TPPO: ada paspor dan visa kerja tetapi tidak ada perjanjian kerja.",

@@ -5,12 +5,14 @@ A flag is never a rejection: it sends the case to a person with the reasons why.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
+from sentra_shared.facts import rupiah
 from sentra_shared.reasons import Reason
 
+from .identifiers import IdentifierKind
 from .reasons import DocumentsReason, reason
 
 
@@ -25,18 +27,17 @@ class FeePayment(BaseModel):
 
     amount_idr: int = Field(gt=0, strict=True)
     payee: PayeeKind
+    payee_account: str | None = None  # the account paid into; cash has none
 
 
-class ApplicantIdentifiers(BaseModel):
-    """The identifiers that, shared across many applicants, point at a recruiting ring."""
-
-    model_config = ConfigDict(frozen=True)
-
-    application_id: str
-    nik: str
-    passport_number: str | None = None
-    phone_number: str | None = None
-    bank_account: str | None = None
+def personal_payee_accounts(payments: Iterable[FeePayment]) -> tuple[str, ...]:
+    """Accounts of persons who took fees: matched across applicants (a broker collecting
+    from many workers). A licensed company's account is expected to recur."""
+    return tuple(
+        p.payee_account
+        for p in payments
+        if p.payee is PayeeKind.PERSONAL_ACCOUNT and p.payee_account
+    )
 
 
 class SharingThresholds(BaseModel):
@@ -46,54 +47,47 @@ class SharingThresholds(BaseModel):
     holder is already suspicious; families often share a phone or an account.
     """
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     nik: int = Field(default=2, ge=2)
     passport: int = Field(default=2, ge=2)
     phone: int = Field(default=3, ge=2)
     bank_account: int = Field(default=3, ge=2)
+    fee_payee: int = Field(default=3, ge=2)
+
+    def for_kind(self, kind: IdentifierKind) -> int:
+        threshold: int = getattr(self, kind.value)
+        return threshold
 
 
 DEFAULT_THRESHOLDS = SharingThresholds()
 
+_SHARED_FLAG: Mapping[IdentifierKind, DocumentsReason] = {
+    IdentifierKind.NIK: DocumentsReason.FLAG_SHARED_NIK,
+    IdentifierKind.PASSPORT: DocumentsReason.FLAG_SHARED_PASSPORT,
+    IdentifierKind.PHONE: DocumentsReason.FLAG_SHARED_PHONE,
+    IdentifierKind.BANK_ACCOUNT: DocumentsReason.FLAG_SHARED_BANK_ACCOUNT,
+    IdentifierKind.FEE_PAYEE: DocumentsReason.FLAG_SHARED_FEE_PAYEE,
+}
+
 
 def shared_identifier_flags(
-    applicant: ApplicantIdentifiers,
-    others: Iterable[ApplicantIdentifiers],
-    thresholds: SharingThresholds = DEFAULT_THRESHOLDS,
+    holders: Mapping[IdentifierKind, int], thresholds: SharingThresholds = DEFAULT_THRESHOLDS
 ) -> tuple[Reason, ...]:
-    """One flag per identifier held by at least its threshold of applications."""
-    others = [o for o in others if o.application_id != applicant.application_id]
-    checks: tuple[tuple[DocumentsReason, str, Callable[[str], str], int], ...] = (
-        (DocumentsReason.FLAG_SHARED_NIK, "nik", _digits, thresholds.nik),
-        (
-            DocumentsReason.FLAG_SHARED_PASSPORT,
-            "passport_number",
-            _passport_key,
-            thresholds.passport,
-        ),
-        (DocumentsReason.FLAG_SHARED_PHONE, "phone_number", _phone_key, thresholds.phone),
-        (
-            DocumentsReason.FLAG_SHARED_BANK_ACCOUNT,
-            "bank_account",
-            _digits,
-            thresholds.bank_account,
-        ),
+    """One flag per kind of identifier held by at least its threshold of applications.
+
+    `holders` counts, per kind, the applications (this one included) holding the most
+    shared value of that kind; the caller counts them from keyed hashes.
+    """
+    return tuple(
+        shared_identifier_flag(kind, count)
+        for kind, count in sorted(holders.items())
+        if count >= thresholds.for_kind(kind)
     )
-    flags: list[Reason] = []
-    for code, field, normalise, threshold in checks:
-        key = normalise(_identifier(applicant, field))
-        if not key:
-            continue
-        holders = 1 + sum(1 for other in others if normalise(_identifier(other, field)) == key)
-        if holders >= threshold:
-            flags.append(reason(code, count=holders))
-    return tuple(flags)
 
 
-def _identifier(applicant: ApplicantIdentifiers, field: str) -> str:
-    value = getattr(applicant, field)
-    return value if isinstance(value, str) else ""
+def shared_identifier_flag(kind: IdentifierKind, count: int) -> Reason:
+    return reason(_SHARED_FLAG[kind], count=count)
 
 
 def fee_payment_flags(payments: Iterable[FeePayment]) -> tuple[Reason, ...]:
@@ -101,7 +95,7 @@ def fee_payment_flags(payments: Iterable[FeePayment]) -> tuple[Reason, ...]:
         p.amount_idr for p in payments if p.payee is not PayeeKind.RECRUITER_COMPANY_ACCOUNT
     )
     if to_persons:
-        return (reason(DocumentsReason.FLAG_FEES_TO_PERSONAL_ACCOUNT, amount=_rupiah(to_persons)),)
+        return (reason(DocumentsReason.FLAG_FEES_TO_PERSONAL_ACCOUNT, amount=rupiah(to_persons)),)
     return ()
 
 
@@ -112,23 +106,3 @@ def visa_without_contract_flags(
     if has_passport and has_visa and not has_contract:
         return (reason(DocumentsReason.FLAG_VISA_WITHOUT_WORK_CONTRACT),)
     return ()
-
-
-def _digits(value: str) -> str:
-    return "".join(ch for ch in value if ch.isdigit())
-
-
-def _passport_key(value: str) -> str:
-    return "".join(ch for ch in value.upper() if ch.isalnum())
-
-
-def _phone_key(value: str) -> str:
-    digits = _digits(value)
-    # 0812..., 62812... and +62 812... are the same Indonesian number.
-    if digits.startswith("0"):
-        return "62" + digits[1:]
-    return digits
-
-
-def _rupiah(amount: int) -> str:
-    return f"Rp {amount:,}".replace(",", ".")

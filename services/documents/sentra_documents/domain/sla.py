@@ -1,10 +1,11 @@
 """Per-agency service levels and the clocks that measure them.
 
-A clock counts only time that belongs to the agency: working days (Monday-Friday
-minus Indonesian public holidays and joint leave) for working-day commitments,
-every day for calendar-day ones, and never the intervals during which the case
-waits for the applicant. Datetimes should be in WIB (Asia/Jakarta) because
-holidays are local dates; naive and aware datetimes must not be mixed.
+A clock counts only time that belongs to the agency: working days of the one shared
+calendar (`sentra_shared.calendar`: Monday-Friday minus Indonesian public holidays and
+joint leave) for working-day commitments, every day for calendar-day ones, and never
+the intervals during which the case waits for the applicant. Datetimes should be in WIB
+(Asia/Jakarta) because holidays are local dates; naive and aware datetimes must not be
+mixed.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from types import MappingProxyType
 
-import holidays
 from pydantic import BaseModel, ConfigDict, Field
+from sentra_shared.calendar import DayKind, WorkingDayCalendar
 from sentra_shared.events.agencies import Agency  # the contract's list of agencies
 
 MAX_DAYS_SCANNED = 3660  # guards against a calendar with no working days at all
@@ -29,11 +30,6 @@ class Step(StrEnum):
     PRE_DEPARTURE_ORIENTATION_SCHEDULING = "pre_departure_orientation_scheduling"
     BANK_CREDIT_DECISION = "bank_credit_decision"
     INSURER_PAYOUT = "insurer_payout"
-
-
-class DayKind(StrEnum):
-    WORKING = "working"
-    CALENDAR = "calendar"
 
 
 class ServiceLevel(BaseModel):
@@ -93,38 +89,6 @@ SERVICE_LEVELS: Mapping[Step, ServiceLevel] = MappingProxyType(
         )
     }
 )  # fmt: skip
-
-
-class WorkingDayCalendar:
-    """Which dates are working days; build it once and pass it to the clocks."""
-
-    def __init__(self, days_off: Iterable[date]) -> None:
-        self._days_off = frozenset(days_off)
-
-    def is_working_day(self, day: date) -> bool:
-        return day.weekday() < 5 and day not in self._days_off
-
-    def add_working_days(self, start: date, days: int) -> date:
-        """The `days`-th working day after `start` (`start` itself never counts)."""
-        current, remaining = start, days
-        while remaining > 0:
-            current += timedelta(days=1)
-            if self.is_working_day(current):
-                remaining -= 1
-        return current
-
-
-def build_indonesian_calendar(
-    years: Iterable[int], *, include_joint_leave: bool = True, extra_days_off: Iterable[date] = ()
-) -> WorkingDayCalendar:
-    """Indonesian public holidays for the given years from the `holidays` package.
-
-    Joint leave days (cuti bersama, set yearly by a joint ministerial decree) close
-    government offices too, so they count as days off unless told otherwise.
-    """
-    categories = ("public", "government") if include_joint_leave else ("public",)
-    days_off = holidays.country_holidays("ID", years=list(years), categories=categories)
-    return WorkingDayCalendar([*days_off.keys(), *extra_days_off])
 
 
 class Pause(BaseModel):

@@ -3,6 +3,9 @@ from datetime import date
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sentra_documents.domain.identifiers import IdentifierKind, mask, phone_key
+from sentra_documents.domain.identity import age_on
+from sentra_documents.domain.intake import verify_intake
 from sentra_documents.domain.nik import Nik, Sex
 from sentra_documents.domain.placement import (
     REQUIRED_DOCUMENTS,
@@ -10,20 +13,14 @@ from sentra_documents.domain.placement import (
     PlacementApplication,
     PlacementOutcome,
     RecruiterLicence,
-    age_on,
     assess_placement,
     decide_outcome,
-    medical_certificate_last_valid_day,
 )
 from sentra_documents.domain.reasons import DocumentsReason as R
 from sentra_documents.domain.reasons import reason
-from sentra_documents.domain.red_flags import (
-    ApplicantIdentifiers,
-    FeePayment,
-    PayeeKind,
-    SharingThresholds,
-)
+from sentra_documents.domain.red_flags import FeePayment, PayeeKind, SharingThresholds
 from sentra_documents.domain.tables import JobCategory, fee_ceiling_in_force, moratorium_in_force
+from sentra_shared.facts import medical_certificate_last_valid_day
 
 TODAY = date(2025, 6, 2)
 LICENCES = {
@@ -223,61 +220,92 @@ def test_identity_mismatch_is_flagged():
 
 
 def test_same_passport_on_another_applicant_is_flagged():
-    other = ApplicantIdentifiers(
-        application_id="app-2", nik=nik_for(date(1990, 1, 1)), passport_number="c 123-4567"
-    )
-    decision = assess(application(), other_applicants=[other])
+    decision = assess(application(), shared_holders={IdentifierKind.PASSPORT: 2})
     assert codes(decision.flags) == {R.FLAG_SHARED_PASSPORT}
     assert "2" in decision.flags[0].text.en
 
 
 def test_shared_phone_threshold_is_a_parameter():
-    def other(i):
-        return ApplicantIdentifiers(
-            application_id=f"o{i}", nik=nik_for(date(1990, 1, i)), phone_number="+62 812-3456-7890"
-        )
-
-    assert assess(application(), other_applicants=[other(1)]).flags == ()
-    assert codes(assess(application(), other_applicants=[other(1), other(2)]).flags) == {
+    assert assess(application(), shared_holders={IdentifierKind.PHONE: 2}).flags == ()
+    assert codes(assess(application(), shared_holders={IdentifierKind.PHONE: 3}).flags) == {
         R.FLAG_SHARED_PHONE
     }
+    four = SharingThresholds(phone=4)
     assert (
-        assess(
-            application(),
-            other_applicants=[other(1), other(2)],
-            thresholds=SharingThresholds(phone=4),
-        ).flags
-        == ()
+        assess(application(), shared_holders={IdentifierKind.PHONE: 3}, thresholds=four).flags == ()
     )
-    # The applicant's own earlier record is not "another applicant".
-    itself = ApplicantIdentifiers(
-        application_id="app-1", nik=nik_for(date(1995, 8, 17)), passport_number="C1234567"
+    # Alone with its own identifiers, an applicant shares nothing.
+    assert assess(application(), shared_holders=dict.fromkeys(IdentifierKind, 1)).flags == ()
+
+
+def test_a_personal_fee_payee_shared_by_many_applicants_is_flagged():
+    decision = assess(application(), shared_holders={IdentifierKind.FEE_PAYEE: 3})
+    assert codes(decision.flags) == {R.FLAG_SHARED_FEE_PAYEE}
+
+
+def test_identifiers_are_normalised_and_masked_and_company_payees_left_out():
+    fees = (
+        FeePayment(amount_idr=1, payee=PayeeKind.PERSONAL_ACCOUNT, payee_account="987-654-321"),
+        FeePayment(
+            amount_idr=1, payee=PayeeKind.RECRUITER_COMPANY_ACCOUNT, payee_account="111222333"
+        ),
+        FeePayment(amount_idr=1, payee=PayeeKind.CASH),
     )
-    assert assess(application(), other_applicants=[itself]).flags == ()
+    found = {i.kind: i for i in application(fees=fees, passport_number="c 123-4567").identifiers()}
+    assert set(found) == set(IdentifierKind)
+    assert found[IdentifierKind.PASSPORT].key == "C1234567"
+    assert found[IdentifierKind.PASSPORT].masked == "C12***67"
+    assert found[IdentifierKind.PHONE].key == "6281234567890"
+    assert found[IdentifierKind.PHONE].masked == "+62812******90"
+    assert found[IdentifierKind.FEE_PAYEE].key == "987654321"
+    assert phone_key("0812 3456 7890") == phone_key("+62 812-3456-7890") == "6281234567890"
+    assert mask("1234") == "****"
+
+
+def test_the_same_value_hashes_alike_only_under_the_same_key_and_kind():
+    [nik] = [i for i in application().identifiers() if i.kind is IdentifierKind.NIK]
+    assert nik.key_hash(b"k1") == nik.key_hash(b"k1")
+    assert nik.key_hash(b"k1") != nik.key_hash(b"k2")
+    assert nik.key not in nik.key_hash(b"k1").hex()
+
+
+def test_a_medical_certificate_dated_in_the_future_is_refused():
+    decision = assess(application(medical_certificate_issued_on=date(2025, 6, 3)))
+    assert codes(decision.reasons) == {R.MEDICAL_CERTIFICATE_DATED_IN_FUTURE}
+
+
+def test_intake_flags_identity_signals_and_rejects_only_malformed_niks():
+    born = date(1995, 8, 17)
+    assert verify_intake(nik_for(born), born, "F", TODAY).outcome is PlacementOutcome.ELIGIBLE
+    mismatch = verify_intake(nik_for(born), date(1995, 8, 18), "F", TODAY)
+    assert mismatch.outcome is PlacementOutcome.NEEDS_REVIEW
+    assert codes(mismatch.flags) == {R.NIK_BIRTH_DATE_MISMATCH}
+    child = date(2010, 1, 1)
+    under_age = verify_intake(nik_for(child), child, "F", TODAY)
+    assert under_age.outcome is PlacementOutcome.NEEDS_REVIEW
+    assert codes(under_age.flags) == {R.FLAG_UNDER_AGE}
+    malformed = verify_intake("3314", born, "F", TODAY)
+    assert malformed.outcome is PlacementOutcome.INELIGIBLE
+    assert codes(malformed.reasons) == {R.NIK_NOT_SIXTEEN_DIGITS}
 
 
 FLAG_MAKERS = {
-    "personal_fee": lambda kw, others: kw.update(
+    "personal_fee": lambda kw, holders: kw.update(
         fees=(FeePayment(amount_idr=1_000_000, payee=PayeeKind.CASH),)
     ),
-    "no_contract": lambda kw, others: kw.update(
+    "no_contract": lambda kw, holders: kw.update(
         documents=frozenset(REQUIRED_DOCUMENTS) - {DocumentKind.WORK_CONTRACT}
     ),
-    "sex_mismatch": lambda kw, others: kw.update(sex_on_documents=Sex.MALE),
-    "shared_bank": lambda kw, others: others.extend(
-        ApplicantIdentifiers(
-            application_id=f"x{i}", nik=nik_for(date(1980, 1, i + 1)), bank_account="1234567890"
-        )
-        for i in range(2)
-    ),
+    "sex_mismatch": lambda kw, holders: kw.update(sex_on_documents=Sex.MALE),
+    "shared_bank": lambda kw, holders: holders.update({IdentifierKind.BANK_ACCOUNT: 3}),
 }
 
 
 def build(makers):
-    kwargs, others = {}, []
+    kwargs, holders = {}, {}
     for name in sorted(makers):
-        FLAG_MAKERS[name](kwargs, others)
-    return assess(application(**kwargs), other_applicants=others)
+        FLAG_MAKERS[name](kwargs, holders)
+    return assess(application(**kwargs), shared_holders=holders)
 
 
 @given(st.sets(st.sampled_from(sorted(FLAG_MAKERS))), st.data())

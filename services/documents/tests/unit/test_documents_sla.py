@@ -5,18 +5,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sentra_documents.domain.sla import (
     SERVICE_LEVELS,
-    DayKind,
     Pause,
     Step,
-    WorkingDayCalendar,
-    build_indonesian_calendar,
     clock_status,
     deadline_for,
 )
+from sentra_shared.calendar import DayKind, WorkingDayCalendar, indonesian_calendar
 
 WIB = timezone(timedelta(hours=7))
-CALENDAR = build_indonesian_calendar(range(2024, 2027))
-NO_HOLIDAYS = WorkingDayCalendar(())
+CALENDAR = indonesian_calendar()
+NO_HOLIDAYS = WorkingDayCalendar.from_days_off(())
 
 
 def at(*parts):
@@ -28,8 +26,8 @@ def test_calendar_knows_public_holidays_and_joint_leave():
     assert not CALENDAR.is_working_day(date(2025, 5, 30))  # joint leave (cuti bersama)
     assert not CALENDAR.is_working_day(date(2025, 8, 17))
     assert CALENDAR.is_working_day(date(2025, 5, 28))
-    public_only = build_indonesian_calendar([2025], include_joint_leave=False)
-    assert public_only.is_working_day(date(2025, 5, 30))
+    with_extra_day_off = indonesian_calendar(extra_days_off=[date(2025, 5, 28)])
+    assert not with_extra_day_off.is_working_day(date(2025, 5, 28))
     assert CALENDAR.add_working_days(date(2025, 5, 26), 5) == date(2025, 6, 4)
 
 

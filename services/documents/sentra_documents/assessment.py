@@ -1,0 +1,100 @@
+"""Assessing a submitted application: the form and the registries in, a decision out.
+
+The rules are pure (`domain/`); this module gathers what they need from the database:
+the one recruiter licence the form names, and how many other placement applications
+hold the same identifiers (by keyed hash, under advisory locks; see `identifier_keys`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import asyncpg
+from sentra_shared.reasons import Reason
+
+from sentra_documents import flagging
+from sentra_documents.domain.intake import verify_intake
+from sentra_documents.domain.nik import Sex
+from sentra_documents.domain.placement import (
+    DocumentKind,
+    PlacementApplication,
+    PlacementOutcome,
+    assess_placement,
+)
+from sentra_documents.domain.red_flags import FeePayment, SharingThresholds
+from sentra_documents.identifier_keys import holders_by_kind, register_and_group
+from sentra_documents.licences import find_licence
+from sentra_documents.repository import StoredApplication
+
+
+@dataclass(frozen=True)
+class MatchingPolicy:
+    """How identifiers are compared across applicants: the HMAC key and the thresholds."""
+
+    secret: bytes
+    thresholds: SharingThresholds
+
+
+@dataclass(frozen=True)
+class Assessment:
+    outcome: PlacementOutcome
+    reasons: tuple[Reason, ...]
+    flags: tuple[Reason, ...]
+
+
+async def assess(
+    conn: asyncpg.Connection, stored: StoredApplication, on: date, policy: MatchingPolicy
+) -> Assessment:
+    form = stored.form
+    if form.placement is None:
+        # Only placements are matched against each other: a worker with a placement and
+        # a KUR loan is the normal case, not a shared identity.
+        person = form.applicant
+        intake = verify_intake(person.nik, person.date_of_birth, person.sex, submitted_on=on)
+        return Assessment(intake.outcome, intake.reasons, intake.flags)
+    application = placement_application(stored)
+    number = application.recruiter_licence_number
+    licence = await find_licence(conn, number)
+    licences = {number: licence} if number is not None and licence is not None else {}
+    groups = await register_and_group(
+        conn, stored.application_id, application.identifiers(), policy.secret
+    )
+    decision = assess_placement(
+        application,
+        on=on,
+        licences=licences,
+        shared_holders=holders_by_kind(groups),
+        thresholds=policy.thresholds,
+    )
+    # A group that reached its threshold puts its other undecided members before an
+    # officer too: the earlier applicant of a ring is as suspect as the later one.
+    await flagging.flag_group_members(
+        conn, groups, policy.thresholds, besides=stored.application_id
+    )
+    return Assessment(decision.outcome, decision.reasons, decision.flags)
+
+
+def placement_application(stored: StoredApplication) -> PlacementApplication:
+    form, person = stored.form, stored.form.applicant
+    placement = form.placement
+    if placement is None:
+        raise ValueError("not a placement application")
+    return PlacementApplication(
+        application_id=str(stored.application_id),
+        nik=person.nik,
+        birth_date_on_documents=person.date_of_birth,
+        sex_on_documents=Sex(person.sex),
+        destination_country=placement.destination_country,
+        job=placement.job,
+        recruiter_licence_number=placement.recruiter_licence_number,
+        documents=frozenset(d.kind for d in placement.documents),
+        medical_certificate_issued_on=placement.issued_on(DocumentKind.HEALTH_CERTIFICATE),
+        fees=tuple(
+            FeePayment(amount_idr=f.amount_idr, payee=f.payee, payee_account=f.payee_account)
+            for f in placement.fees
+        ),
+        passport_number=placement.passport_number,
+        phone_number=person.phone,
+        bank_account=placement.bank_account,
+    )
