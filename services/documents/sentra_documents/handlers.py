@@ -67,6 +67,15 @@ async def request_agency_checks(conn: asyncpg.Connection, stored: StoredApplicat
     await add_to_outbox(conn, *requests)
 
 
+async def continue_after_review(conn: asyncpg.Connection, stored: StoredApplication) -> None:
+    """An officer cleared the red flags: the application goes on to the agencies.
+
+    Minimal version for the officer review; the placement assessment replaces it with
+    one that also applies the rules kept aside while the case waited.
+    """
+    await request_agency_checks(conn, stored)
+
+
 async def record_check_result(conn: asyncpg.Connection, event: AgencyCheckCompleted) -> None:
     stored = await repository.load_application(conn, event.application_id)
     if stored is None or stored.status != "checking":
