@@ -11,7 +11,7 @@ import json
 import logging
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, TypedDict
 
 import asyncpg
 from fastapi import APIRouter, HTTPException, Query, Request, status
@@ -106,9 +106,9 @@ class Decided(BaseModel):
     decided_late: bool = Field(description="The review deadline had passed.")
 
 
-def _runtime(request: Request) -> ServiceRuntime:
+def _pool(request: Request) -> asyncpg.Pool:
     runtime: ServiceRuntime = request.app.state.runtime
-    return runtime
+    return runtime.pool
 
 
 def _flags(stored: str) -> list[Reason]:
@@ -120,7 +120,7 @@ async def list_open_cases(
     request: Request, officer: OfficerDep, limit: Annotated[int, Query(ge=1, le=500)] = 100
 ) -> list[CaseSummary]:
     """Open cases, oldest first: the one waiting longest is decided first."""
-    async with _runtime(request).pool.acquire() as conn:
+    async with _pool(request).acquire() as conn:
         rows = await conn.fetch(
             """SELECT r.case_id, r.application_id, a.kind, a.regency_code, r.opened_at,
                       r.review_due, r.flags
@@ -146,7 +146,7 @@ async def list_open_cases(
 
 @router.get("/{case_id}")
 async def open_case(case_id: uuid.UUID, request: Request, officer: OfficerDep) -> CaseDetail:
-    async with _runtime(request).pool.acquire() as conn:
+    async with _pool(request).acquire() as conn:
         case = await conn.fetchrow("SELECT * FROM review_cases WHERE case_id = $1", case_id)
         if case is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, detail="No such review case.")
@@ -177,21 +177,26 @@ async def open_case(case_id: uuid.UUID, request: Request, officer: OfficerDep) -
 
 
 def _summary(form: ApplicationForm, app: asyncpg.Record) -> ApplicationSummary:
-    placement = form.placement
     return ApplicationSummary(
-        kind=form.kind,
-        status=app["status"],
-        regency_code=form.regency_code,
-        destination_country=placement.destination_country if placement else None,
-        job=str(placement.job) if placement else None,
-        recruiter_licence_number=_recruiter_licence(form),
+        kind=form.kind, status=app["status"], regency_code=form.regency_code, **_placement(form)
     )
 
 
-def _recruiter_licence(form: ApplicationForm) -> str | None:
-    # The placement form names the recruiter's SIP3MI licence when the applicant has one.
-    licence: str | None = getattr(form.placement, "recruiter_licence_number", None)
-    return licence
+class _Placement(TypedDict):
+    destination_country: str | None
+    job: str | None
+    recruiter_licence_number: str | None
+
+
+def _placement(form: ApplicationForm) -> _Placement:
+    """Where the worker would go, for what job, through which recruiter (SIP3MI licence,
+    when the form names one)."""
+    placement = form.placement
+    return _Placement(
+        destination_country=placement.destination_country if placement else None,
+        job=str(placement.job) if placement else None,
+        recruiter_licence_number=getattr(placement, "recruiter_licence_number", None),
+    )
 
 
 async def _shared_identifiers(
@@ -244,7 +249,7 @@ async def _decide(
     why: str,
     officer: Officer,
 ) -> Decided:
-    async with _runtime(request).pool.acquire() as conn, conn.transaction():
+    async with _pool(request).acquire() as conn, conn.transaction():
         application_id = await conn.fetchval(
             "SELECT application_id FROM review_cases WHERE case_id = $1", case_id
         )
@@ -312,7 +317,6 @@ async def _confirm(
     await reject(conn, stored, (reason(DocumentsReason.REVIEW_CONFIRMED_RED_FLAGS),))
     await cancel_deadlines(conn, stored.application_id, at)
     form = stored.form
-    placement = form.placement
     await add_to_outbox(
         conn,
         TraffickingReferred(
@@ -326,8 +330,6 @@ async def _confirm(
             full_name=form.applicant.full_name,
             date_of_birth=form.applicant.date_of_birth,
             regency_code=form.regency_code,
-            recruiter_licence_number=_recruiter_licence(form),
-            destination_country=placement.destination_country if placement else None,
-            job=str(placement.job) if placement else None,
+            **_placement(form),
         ),
     )
