@@ -6,6 +6,7 @@ case, the officer's deadline, the keyed identifier hashes), then decided by an o
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -36,6 +37,7 @@ from sentra_shared.deadlines import load_deadlines, open_deadline
 from sentra_shared.envelope import decode, decode_headers
 from sentra_shared.events import (
     AGENCY_EVENTS,
+    DOCUMENTS_TOPIC,
     TPPO_REFERRALS_TOPIC,
     ApplicationKind,
     ApplicationReviewed,
@@ -431,6 +433,25 @@ async def test_clearing_a_case_sends_the_application_to_the_agencies(
 
         await wait_until(asked, within=30)
 
+    async def announced() -> list[Event]:
+        found = await published(documents, DOCUMENTS_TOPIC, case.application_id)
+        return [e for e in found if isinstance(e, ApplicationReviewed)]
+
+    await wait_until(announced, within=30)
+    assert [e.event_id for e in await announced()] == [reviewed[0].event_id]
+
+    # The closed case still reads back, with who decided it and why.
+    async with httpx.AsyncClient(base_url=documents.url) as client:
+        detail = (await client.get(f"/reviews/{case.case_id}", headers=documents.auth())).json()
+        listed = await client.get("/reviews", params={"limit": 500}, headers=documents.auth())
+    assert (detail["status"], detail["officer_id"], detail["officer_reason"]) == (
+        "cleared",
+        "officer-ani",
+        why,
+    )
+    assert detail["overdue"] is False
+    assert str(case.case_id) not in {c["case_id"] for c in listed.json()}
+
 
 async def test_confirming_a_case_rejects_and_refers_to_the_police(documents: Documents) -> None:
     case = await flagged_case(documents)
@@ -536,6 +557,32 @@ async def test_acting_twice_on_a_case_is_refused_and_emits_nothing_more(
     )
     row = await review_row(documents, case.case_id)
     assert (row["status"], row["officer_id"]) == ("cleared", "officer-ani")
+
+
+async def test_two_officers_at_once_decide_a_case_once(documents: Documents) -> None:
+    case = await flagged_case(documents)
+    async with httpx.AsyncClient(base_url=documents.url) as client:
+        answers = await asyncio.gather(
+            client.post(
+                f"/reviews/{case.case_id}/clear",
+                json={"reason": "Explained by the family card she brought."},
+                headers=documents.auth("officer-ani"),
+            ),
+            client.post(
+                f"/reviews/{case.case_id}/confirm",
+                json={"reason": "Same NIK as two files of a known agent."},
+                headers=documents.auth("officer-sri"),
+            ),
+        )
+    assert sorted(a.status_code for a in answers) == [200, 409]
+    (winner,) = [a.json() for a in answers if a.status_code == 200]
+    row = await review_row(documents, case.case_id)
+    assert (row["status"], row["officer_id"]) == (winner["decision"], winner["officer_id"])
+    events = await outbox_events(documents, case.application_id)
+    assert len([e for e in events if isinstance(e, ApplicationReviewed)]) == 1
+    assert len([e for e in events if isinstance(e, TraffickingReferred)]) == (
+        1 if winner["decision"] == "confirmed" else 0
+    )
 
 
 async def test_a_decision_needs_a_reason(documents: Documents) -> None:
