@@ -5,6 +5,7 @@ sentra-local up      start Kafka, PostgreSQL and the four services; print the ad
 sentra-local down    stop what `up` started
 sentra-local status  show what runs
 sentra-local demo    run the end-to-end demo and stop what it started
+sentra-local token   print a development bearer token for an officer (--officer NAME)
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sentra_local.postgres import ensure_server_binaries
 from sentra_local.processes import StartupError, running_pid
 from sentra_local.services import service_processes, start_services, stop_services
 from sentra_local.stack import local_stack
+from sentra_local.tokens import issue_token
 
 
 def _setup() -> int:
@@ -72,8 +74,22 @@ def main(argv: list[str] | None = None) -> int:
     demo_parser.add_argument("--count", type=int, default=30, help="applications to submit")
     demo_parser.add_argument("--timeout", type=float, default=120.0, help="seconds to wait")
     demo_parser.add_argument("--seed", type=int, default=None, help="sample batch (default: new)")
+    token_parser = commands.add_parser("token", help="print a development officer token")
+    token_parser.add_argument("--officer", required=True, help="the officer's id (token subject)")
+    token_parser.add_argument(
+        "--role",
+        action="append",
+        dest="roles",
+        help="a role to grant (repeatable; default officer)",
+    )
+    token_parser.add_argument("--ttl", type=int, default=3600, help="seconds until it expires")
     args = parser.parse_args(argv)
     try:
+        if args.command == "token":
+            if args.ttl < 1 or not args.officer.strip():
+                parser.error("--ttl must be at least 1 and --officer not blank")
+            print(issue_token(args.officer.strip(), args.roles or ["officer"], args.ttl))
+            return 0
         if args.command == "demo":
             if args.count < 1:
                 parser.error("--count must be at least 1")

@@ -13,6 +13,7 @@ import httpx
 
 from sentra_local.processes import StartupError, running_pid, stop_pid, tail
 from sentra_local.stack import SERVICES, Stack
+from sentra_local.tokens import development_keys
 
 DEFAULT_PORTS = {
     "documents": 8001,
@@ -61,8 +62,18 @@ class ServiceProcess:
             prefix + "DATABASE_URL": stack.database_url(self.name),
             prefix + "HTTP_HOST": self.host,
             prefix + "HTTP_PORT": str(self.port),
+            **self._officer_keys(),
             **dict(self.extra_env),
         }
+
+    def _officer_keys(self) -> dict[str, str]:
+        """documents trusts the development officer key (`sentra-local token`), unless
+        the environment already points it at an identity provider."""
+        if self.name != "documents" or any(
+            os.environ.get(f"SENTRA_DOCUMENTS_OFFICER_JWKS_{source}") for source in ("URL", "FILE")
+        ):
+            return {}
+        return {"SENTRA_DOCUMENTS_OFFICER_JWKS_FILE": str(development_keys().ensure())}
 
     def start(self, stack: Stack) -> bool:
         if running_pid(self.pid_file) is not None:

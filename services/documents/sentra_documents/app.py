@@ -10,8 +10,10 @@ from sentra_shared.runtime import build_http_app, build_runtime
 
 from sentra_documents.api import router
 from sentra_documents.assessment import MatchingPolicy
+from sentra_documents.auth import token_verifier
 from sentra_documents.config import DocumentsSettings
 from sentra_documents.handlers import documents_handlers
+from sentra_documents.review import router as review_router
 from sentra_documents.timeliness import on_due
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -25,4 +27,11 @@ def create_app(settings: DocumentsSettings, span_exporter: SpanExporter | None =
     runtime = build_runtime(
         "documents", settings, MIGRATIONS, documents_handlers(policy), span_exporter, on_due=on_due
     )
-    return build_http_app(runtime, lambda app: app.include_router(router))
+
+    def configure(app: FastAPI) -> None:
+        app.include_router(router)
+        # Officers act on red-flag cases with a bearer token; None: no keys configured.
+        app.state.officer_tokens = token_verifier(settings)
+        app.include_router(review_router)
+
+    return build_http_app(runtime, configure)

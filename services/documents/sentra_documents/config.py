@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from pydantic import SecretStr
+from pathlib import Path
+
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 from sentra_shared.config import ServiceSettings
 
@@ -23,3 +25,12 @@ class DocumentsSettings(ServiceSettings):
     # How many placement applications may share a value before it is flagged, e.g.
     # SENTRA_DOCUMENTS_SHARING_THRESHOLDS='{"phone": 4}'.
     sharing_thresholds: SharingThresholds = SharingThresholds()
+    # Officers' bearer tokens (JWT) for the red-flag review: the identity provider's
+    # issuer and audience, and its public keys from a JWKS URL or a JWKS file. With
+    # neither key source set, the officer endpoints answer 503 (intake keeps working).
+    officer_jwt_issuer: str = "sentra-local"
+    officer_jwt_audience: str = "sentra-documents"
+    officer_jwks_url: str | None = None
+    officer_jwks_file: Path | None = None
+    # Clock skew tolerated between the identity provider and this service.
+    officer_jwt_leeway_s: float = Field(default=30.0, ge=0, le=300)

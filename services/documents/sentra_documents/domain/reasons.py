@@ -51,6 +51,7 @@ class DocumentsReason(StrEnum):
     FLAG_FEES_WITHOUT_COST_STRUCTURE = "FLAG_FEES_WITHOUT_COST_STRUCTURE"
     SLA_BREACHED = "SLA_BREACHED"
     AGENCY_CHECK_FAILED = "AGENCY_CHECK_FAILED"
+    REVIEW_CONFIRMED_RED_FLAGS = "REVIEW_CONFIRMED_RED_FLAGS"
 
 
 def _missing(id_name: str, en_name: str) -> BilingualText:
@@ -199,6 +200,14 @@ TEXTS: dict[str, BilingualText] = {
     R.SLA_BREACHED: BilingualText(
         id="Batas waktu layanan {step} terlampaui.",
         en="The service-level deadline for {step} has passed.",
+    ),
+    # Told to the applicant, who may be under a trafficker's control: it names no flag and
+    # no referral, only that a person at the office will explain.
+    R.REVIEW_CONFIRMED_RED_FLAGS: BilingualText(
+        id="Permohonan Anda tidak dapat diproses. Silakan datang langsung ke kantor layanan "
+        "terpadu (LTSA) dengan membawa KTP untuk penjelasan dari petugas.",
+        en="Your application cannot be processed. Please come in person to the one-roof "
+        "service office (LTSA) with your identity card, where an officer will explain.",
     ),
 }
 
