@@ -15,16 +15,18 @@ Sentra takes that as a duplicate: the chaos run found it dead-lettered.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import random
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import asyncpg
+import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
 from sentra_local.fleet import (
@@ -32,6 +34,7 @@ from sentra_local.fleet import (
     application_ids,
     dead_letters,
     exactly_once_problems,
+    fetch_rows,
     not_final,
     submit,
     submit_through_faults,
@@ -39,10 +42,13 @@ from sentra_local.fleet import (
     wait_final_or_report,
     wait_settled_or_report,
 )
-from sentra_local.samples import sample_applications
+from sentra_local.licences import sample_licences
+from sentra_local.officer import OfficerDesk
+from sentra_local.samples import ALL_PATHS, Officer, sample_applications, sample_cases
 from sentra_local.stack import SERVICES, Stack
 from sentra_local.testing import fresh_stack
 from sentra_notifications.handlers import APPLICANT_FACING
+from sentra_shared import clock
 from sentra_shared.envelope import decode, decode_headers, encode, headers_for
 from sentra_shared.events import DukcapilCheckCompleted
 
@@ -59,6 +65,10 @@ SUBMIT_PER_S = 20.0  # ~50 s of steady intake, while the kills go on
 SUBMIT_WITHIN_S = 180.0
 FINAL_WITHIN_S = 120.0  # after the last restart
 SETTLED_WITHIN_S = 60.0
+# Every process runs on one clock this much faster than real time, so that the paths
+# through missed deadlines (an agency's day, the bank's 5 working days, the insurer's
+# 14 days, each escalated as long again) finish within the run: a day is ~1.7 s.
+SPEEDUP = 50_000
 
 
 @dataclass(frozen=True)
@@ -82,11 +92,22 @@ def chaos_stack() -> Iterator[Stack]:
 
 @pytest.fixture
 async def fleet(chaos_stack: Stack, tmp_path: Path) -> AsyncIterator[Fleet]:
-    fleet = Fleet(chaos_stack, tmp_path)
+    fleet = Fleet(chaos_stack, tmp_path, speedup=SPEEDUP)
     try:
-        yield fleet
+        with clock.installed(fleet.clock):
+            yield fleet
     finally:
         fleet.stop()
+
+
+async def officer_on_duty(desk: OfficerDesk, until: asyncio.Event) -> None:
+    """Every flagged case gets its human decision, also while documents is being killed."""
+    while not until.is_set():
+        # documents may be down or restarting: the desk tries again in a moment
+        with contextlib.suppress(httpx.HTTPError, OSError):
+            await asyncio.to_thread(desk.work_the_queue)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(until.wait(), 0.5)
 
 
 async def finished_count(fleet: Fleet, before: set[str]) -> int:
@@ -99,12 +120,24 @@ async def test_random_kill_9_during_a_thousand_applications(fleet: Fleet) -> Non
     print(f"chaos seed {seed} (replay: SENTRA_CHAOS_SEED={seed})")
     rng = random.Random(seed)
     plan = kill_plan(rng)
-    forms = sample_applications(APPLICATIONS, today=datetime.now(UTC).date(), seed=seed % 10_000)
-    assert {form["kind"] for form in forms} == {"placement", "kur_loan", "insurance_refund"}
+    # Every path: red flags for the officer, missed deadlines, escalations, late answers.
+    samples = sample_cases(
+        APPLICATIONS, clock.now().date(), sample_licences(), seed=seed % 10_000, paths=ALL_PATHS
+    )
+    forms = [sample.form for sample in samples]
+    assert {sample.path for sample in samples} == set(ALL_PATHS)
 
     fleet.start()
     before = await application_ids(fleet.stack)
     started = time.monotonic()
+    intended: dict[str, Officer] = {}
+    desk = OfficerDesk(
+        fleet.url("documents"),
+        # An application stored twice by a retried POST is cleared like any other.
+        lambda app: intended.get(app, Officer.CLEAR) if app not in before else None,
+    )
+    off_duty = asyncio.Event()
+    on_duty = asyncio.create_task(officer_on_duty(desk, off_duty))
 
     def log(what: str) -> None:
         print(f"  {time.monotonic() - started:6.1f}s {what}")
@@ -136,6 +169,9 @@ async def test_random_kill_9_during_a_thousand_applications(fleet: Fleet) -> Non
         restarting[kill.victim] = asyncio.create_task(restart(kill.victim))
     await asyncio.gather(*restarting.values())
     submitted = await submitting
+    for sample, app in zip(samples, submitted, strict=True):
+        if sample.officer is not None:
+            intended[app] = sample.officer
     assert len(killed) == len(plan), f"seed {seed}: the kill plan was cut short"
     assert min(Counter(killed)[name] for name in SERVICES) >= KILLS_PER_SERVICE
     log(f"every restart done; {await finished_count(fleet, before)} final so far")
@@ -143,8 +179,17 @@ async def test_random_kill_9_during_a_thousand_applications(fleet: Fleet) -> Non
     # Every application documents stored counts, also one whose POST answer a kill lost.
     ids = sorted((await application_ids(fleet.stack)) - before)
     assert set(submitted) <= set(ids)
-    await wait_final_or_report(fleet, ids, FINAL_WITHIN_S, f"after the last restart (seed {seed})")
+    try:
+        await wait_final_or_report(
+            fleet, ids, FINAL_WITHIN_S, f"after the last restart (seed {seed})"
+        )
+    finally:
+        off_duty.set()
+        await on_duty
     log(f"all {len(ids)} final ({len(ids) - len(set(submitted))} stored twice by a retried POST)")
+    log(f"the officer cleared {desk.actions['clear']} and confirmed {desk.actions['confirm']}")
+    assert desk.actions["confirm"] > 0 and desk.actions["clear"] > 0
+    assert await deadline_paths_seen(fleet.stack, ids), f"seed {seed}: no deadline fired"
 
     assert await exactly_once_problems(fleet.stack, ids, TOLD) == [], f"seed {seed}"
     await wait_settled_or_report(fleet, SETTLED_WITHIN_S, f"(seed {seed})")
@@ -172,7 +217,7 @@ async def test_an_agency_answering_again_later_is_a_duplicate_not_a_dead_letter(
     duplicate; it must not dead-letter it as "the same id with another payload"."""
     fleet.start()
     bootstrap = fleet.stack.kafka.bootstrap
-    forms = sample_applications(6, today=datetime.now(UTC).date(), seed=7)
+    forms = sample_applications(6, clock.now().date(), sample_licences(), seed=7)
     ids = await submit(fleet.url("documents"), forms)
     await wait_final_or_report(fleet, ids, 60, "after the re-answer")
     letters_before = await dead_letters(bootstrap)
@@ -196,6 +241,18 @@ async def test_an_agency_answering_again_later_is_a_duplicate_not_a_dead_letter(
     assert await dead_letters(bootstrap) == letters_before
     assert await check_row(fleet, reply) == answered  # the first answer stands
     assert await exactly_once_problems(fleet.stack, ids, TOLD) == []
+
+
+async def deadline_paths_seen(stack: Stack, ids: list[str]) -> bool:
+    """Overdue and escalated deadlines fired, and a late answer still decided its case."""
+    told = await fetch_rows(
+        stack,
+        "notifications",
+        "SELECT DISTINCT status FROM timeline WHERE application_id = ANY($1::uuid[])",
+        ids,
+    )
+    statuses = {r["status"] for r in told}
+    return {"delayed", "escalated", "under_review", "review_cleared"} <= statuses
 
 
 async def check_row(fleet: Fleet, reply: DukcapilCheckCompleted) -> tuple[object, ...]:

@@ -22,6 +22,7 @@ from sentra_local.fleet import (
     submit,
     wire_event_ids,
 )
+from sentra_local.licences import sample_licences
 from sentra_local.samples import sample_applications
 from sentra_local.services import PROCESSES
 from sentra_local.stack import Stack
@@ -67,7 +68,7 @@ async def wait_settled(fleet: Fleet) -> None:
 async def test_kill_after_database_commit_before_offset_commit(fleet: Fleet) -> None:
     fleet.start(*(name for name in PROCESSES if name != "credit"))
     fleet.start("credit", fault="after_commit_before_ack:3")
-    forms = sample_applications(60, today=datetime.now(UTC).date(), seed=1)
+    forms = sample_applications(60, datetime.now(UTC).date(), sample_licences(), seed=1)
     ids = await submit(fleet.url("documents"), forms)
 
     await wait_until(lambda: fleet.exit_code("credit") is not None, within=60)
@@ -101,7 +102,7 @@ async def on_the_wire(fleet: Fleet, topics: set[str]) -> Counter[str]:
 async def test_kill_after_publish_before_outbox_mark(fleet: Fleet) -> None:
     fleet.start(*(name for name in PROCESSES if name != "documents"))
     fleet.start("documents", fault="after_publish_before_mark:1")
-    forms = sample_applications(60, today=datetime.now(UTC).date(), seed=2)
+    forms = sample_applications(60, datetime.now(UTC).date(), sample_licences(), seed=2)
     # Submitting stops when documents dies; the rest goes in after its restart.
     first, rest = forms[:10], forms[10:]
     # Documents kills itself at its first relay publish, possibly with some of these

@@ -24,6 +24,7 @@ from sentra_local.fleet import (
     wait_final_or_report,
     wait_settled_or_report,
 )
+from sentra_local.licences import sample_licences
 from sentra_local.samples import sample_applications
 from sentra_local.services import PROCESSES
 from sentra_local.stack import Stack
@@ -75,7 +76,9 @@ async def test_services_recover_by_themselves_from_a_restart_of(fleet: Fleet, pa
     fleet.start()
     pids = {name: fleet.pid(name) for name in PROCESSES}
     before = await application_ids(stack)
-    forms = sample_applications(APPLICATIONS, today=datetime.now(UTC).date(), seed=len(part))
+    forms = sample_applications(
+        APPLICATIONS, datetime.now(UTC).date(), sample_licences(), seed=len(part)
+    )
     started = time.monotonic()
 
     def log(what: str) -> None:

@@ -1,7 +1,14 @@
-"""`make demo`: bring everything up, send a batch of applications, watch them, report, tidy up."""
+"""`make demo`: bring everything up, send a batch of applications along every path, act as
+the officer, watch them, report, tidy up.
+
+Deadlines are counted in working days, so the demo runs every process on one accelerated
+clock (`SENTRA_CLOCK_SPEEDUP`, from the demo's start): an agency's working day passes in
+seconds, and missed deadlines, escalations and late answers show within a minute or two.
+"""
 
 from __future__ import annotations
 
+import os
 import random
 import sys
 import time
@@ -10,20 +17,36 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import httpx
+from sentra_shared import clock
+from sentra_shared.clock import ScaledClock
 
+from sentra_local.licences import load_sample_licences, sample_licences
+from sentra_local.officer import OfficerDesk
 from sentra_local.paths import state_dir
-from sentra_local.samples import SENDING_REGENCIES, sample_applications
-from sentra_local.services import ServiceProcess, start_services, stop_services
+from sentra_local.processes import running_pid
+from sentra_local.samples import Officer, Sample, sample_cases
+from sentra_local.services import PROCESSES, ServiceProcess, start_services, stop_services
 from sentra_local.stack import local_stack
+
+# One working day in about 2 s of real time; the insurer's 14 + 14 days in under a minute.
+DEMO_SPEEDUP = 50_000
+OFFICER = "demo-officer"
+# Statuses on the way that the outcome table shows beside the final one.
+NOTEWORTHY = {"under_review": "flagged", "review_cleared": "cleared", "delayed": "overdue",
+              "escalated": "escalated"}  # fmt: skip
 
 
 @dataclass
 class Tracked:
     application_id: str
-    kind: str
-    regency: str
+    sample: Sample
     status: str = "submitted"
     final: bool = False
+    seen: set[str] = field(default_factory=set)
+
+    @property
+    def route(self) -> str:
+        return " ".join(label for status, label in NOTEWORTHY.items() if status in self.seen)
 
 
 @dataclass
@@ -31,6 +54,7 @@ class DemoResult:
     submitted: int
     completed: int
     tracked: list[Tracked] = field(default_factory=list)
+    officer_actions: Counter[str] = field(default_factory=Counter)
     # One applicant's timeline, to show what people are actually told.
     example: tuple[Tracked | None, list[dict[str, str]]] = (None, [])
 
@@ -49,37 +73,39 @@ def _progress(done: int, total: int, elapsed: float, interactive: bool) -> None:
         print(line, flush=True)
 
 
-def run_batch(count: int, timeout: float, seed: int) -> DemoResult:
+def run_batch(samples: list[Sample], timeout: float) -> DemoResult:
     documents = ServiceProcess("documents", state_dir() / "services")
     notifications = ServiceProcess("notifications", state_dir() / "services")
-    forms = sample_applications(count, today=datetime.now(UTC).date(), seed=seed)
     tracked: list[Tracked] = []
     with httpx.Client(timeout=10.0) as client:
-        print(f"Submitting {count} applications to {documents.url}/applications")
-        for form in forms:
-            response = client.post(f"{documents.url}/applications", json=form)
+        print(f"Submitting {len(samples)} applications to {documents.url}/applications")
+        for sample in samples:
+            response = client.post(f"{documents.url}/applications", json=sample.form)
             response.raise_for_status()
-            tracked.append(
-                Tracked(
-                    application_id=response.json()["application_id"],
-                    kind=form["kind"],
-                    regency=SENDING_REGENCIES[form["applicant"]["nik"][:4]],
-                )
-            )
-        print("Waiting for every application to reach a final state")
+            tracked.append(Tracked(response.json()["application_id"], sample))
+        by_id = {t.application_id: t for t in tracked}
+        desk = OfficerDesk(
+            documents.url,
+            lambda app: by_id[app].sample.officer or Officer.CLEAR if app in by_id else None,
+            officer=OFFICER,
+            client=client,
+        )
+        print("Waiting for every application to reach a final state (acting as the officer)")
         interactive = sys.stdout.isatty()
         started = time.monotonic()
         last_report = -1.0
         while True:
+            desk.work_the_queue()
             for item in (t for t in tracked if not t.final):
                 url = f"{notifications.url}/applications/{item.application_id}/timeline"
                 answer = client.get(url)
                 if answer.status_code == 200:
                     body = answer.json()
                     item.status, item.final = body["status"], body["final"]
+                    item.seen |= {entry["status"] for entry in body["entries"]}
             done = sum(t.final for t in tracked)
             elapsed = time.monotonic() - started
-            if interactive or elapsed - last_report >= 2.0 or done == len(tracked):
+            if interactive or elapsed - last_report >= 5.0 or done == len(tracked):
                 _progress(done, len(tracked), elapsed, interactive)
                 last_report = elapsed
             if done == len(tracked) or elapsed > timeout:
@@ -87,29 +113,42 @@ def run_batch(count: int, timeout: float, seed: int) -> DemoResult:
             time.sleep(0.5)
         if interactive:
             print()
-        example = next((t for t in tracked if t.final and t.kind == "kur_loan"), None)
+        example = next((t for t in tracked if t.final and "escalated" in t.seen), None)
         told: list[dict[str, str]] = []
         if example is not None:
             url = f"{notifications.url}/applications/{example.application_id}/timeline"
             told = client.get(url).json()["entries"]
-    completed = sum(t.final for t in tracked)
     return DemoResult(
-        submitted=len(tracked), completed=completed, tracked=tracked, example=(example, told)
+        submitted=len(tracked),
+        completed=sum(t.final for t in tracked),
+        tracked=tracked,
+        officer_actions=desk.actions,
+        example=(example, told),
     )
 
 
 def print_summary(result: DemoResult) -> None:
-    by_kind: Counter[tuple[str, str]] = Counter((t.kind, t.status) for t in result.tracked)
-    print("\nOutcome by kind")
-    print(f"  {'kind':<18} {'status':<22} {'count':>5}")
-    for (kind, status), n in sorted(by_kind.items()):
-        print(f"  {kind:<18} {status:<22} {n:>5}")
-    by_regency = Counter(t.regency for t in result.tracked)
+    by_path: Counter[tuple[str, str, str]] = Counter(
+        (t.sample.path.value, t.status, t.route) for t in result.tracked
+    )
+    print("\nOutcome by path")
+    print(f"  {'path':<74} {'final status':<20} {'on the way':<28} {'count':>5}")
+    for (path, status, route), n in sorted(by_path.items()):
+        print(f"  {path:<74} {status:<20} {route:<28} {n:>5}")
+    seen = Counter(label for t in result.tracked for label in t.route.split())
+    print(
+        f"\nOn the way: {seen['flagged']} flagged for review, "
+        f"{result.officer_actions['clear']} cleared and {result.officer_actions['confirm']} "
+        f"confirmed by the officer, {seen['overdue']} with a missed deadline, "
+        f"{seen['escalated']} escalated to a supervisor"
+    )
+    by_regency = Counter(t.sample.regency for t in result.tracked)
     print("\nApplications by sending regency")
     print("  " + "  ".join(f"{name} {n}" for name, n in sorted(by_regency.items())))
     example, told = result.example
     if example is not None:
-        print(f"\nWhat one applicant from {example.regency} was told ({example.application_id})")
+        where = example.sample.regency
+        print(f"\nWhat one applicant from {where} was told ({example.application_id})")
         for entry in told:
             print(f"  {entry['status']:<20} {entry['message_id']}")
             print(f"  {'':<20} {entry['message_en']}")
@@ -117,25 +156,50 @@ def print_summary(result: DemoResult) -> None:
     if not_final:
         print("\nNot final (lost):")
         for t in not_final:
-            print(f"  {t.application_id} {t.kind} last status {t.status}")
+            print(f"  {t.application_id} {t.sample.path.value} last status {t.status}")
 
 
-def main(count: int = 30, timeout: float = 120.0, seed: int | None = None) -> int:
+def main(count: int = 30, timeout: float = 180.0, seed: int | None = None) -> int:
     # A new batch of applicants each run: the same worker claiming the same refund twice
     # is (rightly) refused, so a fixed seed would show only refusals from the second run on.
     seed = random.randrange(1_000_000) if seed is None else seed
-    stack = local_stack()
     services_home = state_dir() / "services"
+    already = [
+        name
+        for name in PROCESSES
+        if running_pid(ServiceProcess(name, services_home).pid_file) is not None
+    ]
+    if already:
+        print(
+            f"The demo runs the services on its own accelerated clock, but these already run: "
+            f"{', '.join(already)}. Stop them first with `make down`."
+        )
+        return 2
+    stack = local_stack()
     print("Starting Kafka and PostgreSQL (already running parts are reused)")
     stack_started = stack.up()
     print(f"  kafka {stack.kafka.bootstrap}   postgres {stack.postgres.host}:{stack.postgres.port}")
+    epoch = datetime.now(UTC)
+    demo_clock = ScaledClock(epoch, DEMO_SPEEDUP)
+    clock.install(demo_clock)
+    # Every process reads the same clock, and notices deadlines quickly.
+    os.environ.update(
+        {
+            "SENTRA_CLOCK_SPEEDUP": str(DEMO_SPEEDUP),
+            "SENTRA_CLOCK_EPOCH": epoch.isoformat(),
+            **{f"SENTRA_{s.upper()}_DEADLINE_POLL_INTERVAL_S": "0.2" for s in PROCESSES},
+        }
+    )
     services_started: list[str] = []
     result = DemoResult(submitted=0, completed=0)
     try:
-        print("Starting the services")
+        print(f"Starting the services (clock {DEMO_SPEEDUP:,}x: a working day in ~2 s)")
         services_started = start_services(stack, services_home)
+        loaded = load_sample_licences(stack)
+        print(f"Recruiter licence registry: {loaded}")
         print(f"Sample seed {seed} (repeat this batch with --seed {seed})")
-        result = run_batch(count, timeout, seed)
+        samples = sample_cases(count, demo_clock.now().date(), sample_licences(), seed)
+        result = run_batch(samples, timeout)
         print_summary(result)
     finally:
         stopped = stop_services(services_home, services_started)

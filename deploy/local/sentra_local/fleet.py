@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 import os
 import signal
 import time
 from collections import Counter, deque
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +21,11 @@ import asyncpg
 import httpx
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+from sentra_shared.clock import Clock, ScaledClock, SystemClock
 from sentra_shared.dead_letters import ATTEMPTS, ERROR_CLASS, ERROR_MESSAGE
 from sentra_shared.topics import DLQ_SUFFIX, declared_agencies, declared_topics
 
+from sentra_local.licences import load_sample_licences
 from sentra_local.processes import free_port, is_alive, running_pid, stop_pid
 from sentra_local.services import PROCESSES, ServiceProcess
 from sentra_local.stack import SERVICES, Stack
@@ -29,21 +33,35 @@ from sentra_local.stack import SERVICES, Stack
 # Which topics each service's consumer group reads.
 CONSUMED_TOPICS = {
     "documents": ["sentra.documents.events.v1"],
-    "credit": ["sentra.documents.events.v1"],
-    "insurance": ["sentra.documents.events.v1"],
+    "credit": ["sentra.documents.events.v1", "sentra.agency.bank.results.v1"],
+    "insurance": ["sentra.documents.events.v1", "sentra.agency.insurer.results.v1"],
     "notifications": [
         "sentra.credit.events.v1",
         "sentra.documents.events.v1",
         "sentra.insurance.events.v1",
+        "sentra.oversight.escalations.v1",
     ],
 }
 
 
 class Fleet:
-    def __init__(self, stack: Stack, home: Path) -> None:
+    """`speedup`: run every process on one accelerated clock (as the demo does), so that
+    working-day deadlines fall due within the test; the test process must install the same
+    clock (`self.clock`) when it reads the time."""
+
+    def __init__(self, stack: Stack, home: Path, speedup: float | None = None) -> None:
         self.stack = stack
         self.home = home
-        common = (("SENTRA_LOG_LEVEL", "WARNING"),)
+        common: tuple[tuple[str, str], ...] = (("SENTRA_LOG_LEVEL", "WARNING"),)
+        self.clock: Clock = SystemClock()
+        if speedup is not None:
+            epoch = datetime.now(UTC)
+            self.clock = ScaledClock(epoch, speedup)
+            common += (
+                ("SENTRA_CLOCK_SPEEDUP", str(speedup)),
+                ("SENTRA_CLOCK_EPOCH", epoch.isoformat()),
+                *((f"SENTRA_{n.upper()}_DEADLINE_POLL_INTERVAL_S", "0.2") for n in PROCESSES),
+            )
         self.processes = {
             name: ServiceProcess(
                 name,
@@ -55,6 +73,7 @@ class Fleet:
         }
         self._faults: dict[str, str] = {}
         self._exits: dict[int, int] = {}
+        self._licences_loaded = False
 
     def url(self, name: str) -> str:
         return self.processes[name].url
@@ -77,6 +96,10 @@ class Fleet:
             self._process(name).start(self.stack)
         for name in names:
             self._process(name).wait_healthy(timeout=60)
+        if "documents" in names and not self._licences_loaded:
+            # The recruiter licence registry the sample placements name.
+            load_sample_licences(self.stack)
+            self._licences_loaded = True
 
     def pid(self, name: str) -> int | None:
         return running_pid(self.processes[name].pid_file)
@@ -137,7 +160,7 @@ async def submit(url: str, forms: list[dict[str, Any]], concurrency: int = 8) ->
     return ids
 
 
-async def _fetch(stack: Stack, service: str, query: str, *args: Any) -> list[asyncpg.Record]:
+async def fetch_rows(stack: Stack, service: str, query: str, *args: Any) -> list[asyncpg.Record]:
     conn = await asyncpg.connect(stack.database_url(service))
     try:
         return list(await conn.fetch(query, *args))
@@ -147,7 +170,7 @@ async def _fetch(stack: Stack, service: str, query: str, *args: Any) -> list[asy
 
 async def finished(stack: Stack, ids: list[str]) -> int:
     """How many of these applications the notifications timeline shows as final."""
-    rows = await _fetch(
+    rows = await fetch_rows(
         stack,
         "notifications",
         "SELECT count(DISTINCT application_id) AS n FROM timeline "
@@ -167,19 +190,22 @@ async def exactly_once_problems(
     """
     problems: list[str] = []
     emitted: Counter[str] = Counter()  # applicant-facing events each application caused
+    wanted = set(ids)
     for service in ("documents", "credit", "insurance"):
-        rows = await _fetch(
+        rows = await fetch_rows(
             stack,
             service,
-            "SELECT convert_from(key, 'UTF8') AS app, headers->>'ce_type' AS type FROM outbox",
+            "SELECT convert_from(key, 'UTF8') AS app, headers->>'ce_type' AS type, "
+            "convert_from(payload, 'UTF8') AS payload FROM outbox",
         )
-        mine = [r for r in rows if r["app"] in set(ids) and r["type"] in applicant_facing]
-        emitted.update(r["app"] for r in mine)
-        per_type = Counter((r["app"], r["type"]) for r in mine)
+        mine = [r for r in rows if r["app"] in wanted and r["type"] in applicant_facing]
+        # One event per type, except a missed deadline: one per request that missed it.
+        per_effect = Counter((r["app"], r["type"], _subject(r["payload"])) for r in mine)
         problems += [
-            f"{service} emitted {t} {n}x for {a}" for (a, t), n in per_type.items() if n > 1
+            f"{service} emitted {t} {n}x for {a}" for (a, t, _), n in per_effect.items() if n > 1
         ]
-    verified = await _fetch(
+        emitted.update(r["app"] for r in mine if _told(r["type"], r["payload"]))
+    verified = await fetch_rows(
         stack,
         "documents",
         "SELECT application_id::text AS app, kind, status FROM applications "
@@ -195,14 +221,14 @@ async def exactly_once_problems(
     ):
         decided = {
             str(r["application_id"])
-            for r in await _fetch(stack, service, f"SELECT application_id FROM {table}")
+            for r in await fetch_rows(stack, service, f"SELECT application_id FROM {table}")
         }
         expected = {r["app"] for r in verified if r["kind"] == kind and r["status"] == "verified"}
         if expected - decided:
             problems.append(f"{service}: {len(expected - decided)} verified applications undecided")
     timeline = Counter(
         str(r["application_id"])
-        for r in await _fetch(
+        for r in await fetch_rows(
             stack,
             "notifications",
             "SELECT application_id FROM timeline WHERE application_id = ANY($1::uuid[])",
@@ -211,7 +237,7 @@ async def exactly_once_problems(
     )
     notified = Counter(
         r["app"]
-        for r in await _fetch(
+        for r in await fetch_rows(
             stack,
             "notifications",
             "SELECT convert_from(key, 'UTF8') AS app FROM outbox "
@@ -227,10 +253,20 @@ async def exactly_once_problems(
     return problems
 
 
+def _subject(payload: str) -> str:
+    """What a deadline event is about (its request); empty for other events."""
+    return str(json.loads(payload).get("request_id", ""))
+
+
+def _told(ce_type: str, payload: str) -> bool:
+    """An officer's confirmation of a red flag is not told (the rejection is)."""
+    return not (".ApplicationReviewed." in ce_type and '"decision":"confirmed"' in payload)
+
+
 async def outbox_pending(stack: Stack) -> int:
     total = 0
     for service in SERVICES:
-        rows = await _fetch(
+        rows = await fetch_rows(
             stack, service, "SELECT count(*) AS n FROM outbox WHERE published_at IS NULL"
         )
         total += int(rows[0]["n"])
@@ -341,13 +377,15 @@ async def submit_through_faults(
 
 async def application_ids(stack: Stack) -> set[str]:
     """Every application documents has stored."""
-    rows = await _fetch(stack, "documents", "SELECT application_id::text AS app FROM applications")
+    rows = await fetch_rows(
+        stack, "documents", "SELECT application_id::text AS app FROM applications"
+    )
     return {r["app"] for r in rows}
 
 
 async def not_final(stack: Stack, ids: list[str]) -> list[str]:
     """The applications among `ids` whose timeline is not final yet."""
-    rows = await _fetch(
+    rows = await fetch_rows(
         stack,
         "notifications",
         "SELECT DISTINCT application_id::text AS app FROM timeline "
@@ -361,14 +399,14 @@ async def not_final(stack: Stack, ids: list[str]) -> list[str]:
 async def where_stopped(stack: Stack, ids: list[str]) -> dict[str, str]:
     """For each application, how far it got: documents' status and the agencies it still
     waits for, credit's or insurance's decision, and the statuses on its timeline."""
-    apps = await _fetch(
+    apps = await fetch_rows(
         stack,
         "documents",
         "SELECT application_id::text AS app, kind, status FROM applications "
         "WHERE application_id = ANY($1::uuid[])",
         ids,
     )
-    checks = await _fetch(
+    checks = await fetch_rows(
         stack,
         "documents",
         "SELECT application_id::text AS app, agency, outcome FROM agency_checks "
@@ -377,7 +415,7 @@ async def where_stopped(stack: Stack, ids: list[str]) -> dict[str, str]:
     )
     decided: dict[str, str] = {}
     for service, table in (("credit", "screenings"), ("insurance", "claims")):
-        for r in await _fetch(
+        for r in await fetch_rows(
             stack,
             service,
             f"SELECT application_id::text AS app, outcome FROM {table} "
@@ -386,7 +424,7 @@ async def where_stopped(stack: Stack, ids: list[str]) -> dict[str, str]:
         ):
             decided[r["app"]] = f"{service}={r['outcome']}"
     timeline: dict[str, list[str]] = {}
-    for r in await _fetch(
+    for r in await fetch_rows(
         stack,
         "notifications",
         "SELECT application_id::text AS app, status FROM timeline "

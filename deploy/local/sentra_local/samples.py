@@ -1,14 +1,20 @@
-"""Realistic sample applications for the demo: several kinds, the nine sending regencies.
+"""Realistic sample applications for the demo and the fault tests: every path the program
+knows, across the nine sending regencies.
 
-Deterministic for a given seed. Some applications are meant to be turned down (an NIK
-that disagrees with the birth date, a loan above the ceiling, a payee who is not the
-passport holder), so the demo shows every path, not only the happy one.
+Deterministic for a given seed. Each sample names the path it is meant to take and, for a
+case that will wait for an officer, what the officer decides (the demo and the chaos test
+act as the officer through the API). Paths that need a sandbox agency to be late or
+silent use the built-in responders' conventions (deploy/agencies/README.md): a NIK serial
+or an account number that the sandbox agency recognises.
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
+from enum import StrEnum
 from typing import Any
 
 # The nine sending regencies of the Central Java program (BPS / Kemendagri codes).
@@ -24,10 +30,118 @@ SENDING_REGENCIES = {
     "3315": "Grobogan",
 }
 
+# Sandbox conventions of the built-in agencies (deploy/agencies/README.md).
+SLIK_LOSS_SERIAL = 9997  # the bank reports SLIK collectibility 5
+SLIK_SPECIAL_MENTION_SERIAL = 9996  # collectibility 2: credit refers the loan
+BANK_REJECTS_SERIAL = 9995  # the bank rejects the referred loan, with its reason
+BANK_SILENT_SERIAL = 9994  # the bank never decides the loan
+AGENCY_LATE_SERIAL = 9993  # the agencies answer only after the escalation threshold
+INSURER_SILENT_ACCOUNT_SUFFIX = "0000"  # the insurer never pays into such an account
+
 _FIRST = ["Siti", "Sri", "Dewi", "Nur", "Budi", "Agus", "Slamet", "Tri", "Eko", "Wahyu", "Rina"]
 _LAST = ["Rahayu", "Lestari", "Wulandari", "Santoso", "Prasetyo", "Hidayat", "Susanti", "Utomo"]
-_DESTINATIONS = [("KR", "factory operator"), ("TW", "caregiver"), ("JP", "welder"),
-                 ("HK", "domestic worker"), ("MY", "plantation worker")]  # fmt: skip
+# Destinations and jobs with no moratorium; the household jobs are placed at no cost to
+# the worker (Peraturan BP2MI 9/2020), so a sample that pays nothing is eligible.
+_OPEN_PLACEMENTS = [("TW", "elderly_caregiver"), ("HK", "domestic_worker"),
+                    ("KR", "manufacturing"), ("JP", "manufacturing"),
+                    ("MY", "farm_worker"), ("SG", "domestic_worker")]  # fmt: skip
+ALL_DOCUMENTS = (
+    "ktp",
+    "family_card",
+    "birth_certificate_or_diploma",
+    "marital_status_statement",
+    "family_permission",
+    "competency_certificate",
+    "health_certificate",
+    "passport",
+    "work_visa",
+    "placement_agreement",
+    "work_contract",
+    "bpjs_membership",
+)
+
+
+class Path(StrEnum):
+    """What a sample is meant to go through."""
+
+    PLACEMENT_ELIGIBLE = "placement: eligible -> verified"
+    PLACEMENT_MISSING_DOCUMENTS = "placement: documents missing -> rejected"
+    PLACEMENT_EXPIRED_MEDICAL = "placement: medical certificate expired -> rejected"
+    PLACEMENT_UNLICENSED = "placement: unlicensed recruiter -> rejected"
+    PLACEMENT_MORATORIUM = "placement: destination under moratorium -> rejected"
+    PLACEMENT_FEES_ABOVE_COST = "placement: fees above the official cost -> rejected"
+    PLACEMENT_SHARED_PHONE_CLEARED = "placement: shared phone -> flagged -> cleared -> verified"
+    PLACEMENT_UNDER_AGE_CONFIRMED = "placement: under age -> flagged -> confirmed -> referred"
+    PLACEMENT_VISA_NO_CONTRACT_CONFIRMED = (
+        "placement: visa without contract -> flagged -> confirmed -> referred"
+    )
+    PLACEMENT_REVIEW_OVERDUE_CLEARED = (
+        "placement: NIK mismatch -> flagged -> review overdue -> cleared -> verified"
+    )
+    PLACEMENT_AGENCY_LATE = "placement: agencies late -> overdue -> escalated -> verified"
+    KUR_DISBURSED = "kur: approved -> bank disbursed"
+    KUR_REFERRED_DISBURSED = "kur: SLIK special mention -> referred -> bank disbursed"
+    KUR_SLIK_REJECTED = "kur: SLIK non-performing -> rejected"
+    KUR_ABOVE_CEILING = "kur: above the ceiling -> rejected"
+    KUR_BANK_REJECTED = "kur: approved -> bank rejected"
+    KUR_BANK_SILENT = "kur: bank overdue -> escalated"
+    REFUND_PAID = "refund: accepted -> paid"
+    REFUND_DORMANT = "refund: past 3 years -> dormant -> HRD Korea referral"
+    REFUND_PAYEE_MISMATCH = "refund: payee not the passport holder -> rejected"
+    REFUND_PAYOUT_SILENT = "refund: payout overdue -> escalated"
+
+
+class Officer(StrEnum):
+    CLEAR = "clear"
+    CONFIRM = "confirm"
+    CLEAR_AFTER_DUE = "clear after the review deadline"
+
+
+OFFICER_ACTION: dict[Path, Officer] = {
+    Path.PLACEMENT_SHARED_PHONE_CLEARED: Officer.CLEAR,
+    Path.PLACEMENT_UNDER_AGE_CONFIRMED: Officer.CONFIRM,
+    Path.PLACEMENT_VISA_NO_CONTRACT_CONFIRMED: Officer.CONFIRM,
+    Path.PLACEMENT_REVIEW_OVERDUE_CLEARED: Officer.CLEAR_AFTER_DUE,
+}
+
+# Paths that end without an officer and without a missed deadline: what a run on real
+# time (no accelerated clock, nobody acting as an officer) can finish.
+PROMPT_PATHS: tuple[Path, ...] = (
+    Path.PLACEMENT_ELIGIBLE,
+    Path.PLACEMENT_MISSING_DOCUMENTS,
+    Path.PLACEMENT_EXPIRED_MEDICAL,
+    Path.PLACEMENT_UNLICENSED,
+    Path.PLACEMENT_MORATORIUM,
+    Path.PLACEMENT_FEES_ABOVE_COST,
+    Path.KUR_DISBURSED,
+    Path.KUR_REFERRED_DISBURSED,
+    Path.KUR_SLIK_REJECTED,
+    Path.KUR_ABOVE_CEILING,
+    Path.KUR_BANK_REJECTED,
+    Path.REFUND_PAID,
+    Path.REFUND_DORMANT,
+    Path.REFUND_PAYEE_MISMATCH,
+)
+ALL_PATHS: tuple[Path, ...] = tuple(Path)
+SHARED_PHONE_GROUP = 3  # the phone threshold: three applications sharing one number
+
+
+@dataclass(frozen=True)
+class Sample:
+    form: dict[str, Any]
+    path: Path
+
+    @property
+    def kind(self) -> str:
+        return str(self.form["kind"])
+
+    @property
+    def officer(self) -> Officer | None:
+        return OFFICER_ACTION.get(self.path)
+
+    @property
+    def regency(self) -> str:
+        return SENDING_REGENCIES[self.form["applicant"]["nik"][:4]]
 
 
 def nik_for(regency: str, born: date, sex: str, serial: int) -> str:
@@ -35,57 +149,195 @@ def nik_for(regency: str, born: date, sex: str, serial: int) -> str:
     return f"{regency}01{day:02d}{born.month:02d}{born.year % 100:02d}{serial:04d}"
 
 
-def _applicant(rng: random.Random, regency: str, today: date, serial: int) -> dict[str, Any]:
-    sex = rng.choice(["F", "M"])
-    born = today - timedelta(days=rng.randint(20 * 365, 40 * 365))
-    return {
-        "full_name": f"{rng.choice(_FIRST)} {rng.choice(_LAST)}",
-        "nik": nik_for(regency, born, sex, serial),
-        "date_of_birth": born.isoformat(),
-        "sex": sex,
-        "phone": f"+628{rng.randint(10**9, 10**10 - 1)}",
-    }
+@dataclass(frozen=True)
+class Licences:
+    """Recruiter licence numbers from the registry's sample data: valid ones, a revoked one."""
+
+    valid: Sequence[str]
+    revoked: str
 
 
-def sample_applications(count: int, today: date, seed: int = 2016) -> list[dict[str, Any]]:
+class _Maker:
+    def __init__(self, rng: random.Random, today: date, licences: Licences) -> None:
+        self.rng = rng
+        self.today = today
+        self.licences = licences
+        self.serial = 0
+
+    def applicant(
+        self, regency: str, *, serial: int | None = None, age: int | None = None
+    ) -> dict[str, Any]:
+        sex = self.rng.choice(["F", "M"])
+        years = age if age is not None else self.rng.randint(21, 40)
+        born = self.today - timedelta(days=years * 365 + self.rng.randint(30, 300))
+        self.serial += 1
+        return {
+            "full_name": f"{self.rng.choice(_FIRST)} {self.rng.choice(_LAST)}",
+            "nik": nik_for(regency, born, sex, serial if serial is not None else self.serial),
+            "date_of_birth": born.isoformat(),
+            "sex": sex,
+            "phone": f"+628{self.rng.randint(10**9, 10**10 - 1)}",
+        }
+
+    def placement(self, **changes: Any) -> dict[str, Any]:
+        country, job = self.rng.choice(_OPEN_PLACEMENTS)
+        issued = self.today - timedelta(days=self.rng.randint(5, 40))
+        documents: list[dict[str, str]] = [
+            {"kind": kind, "issued_on": issued.isoformat()}
+            if kind == "health_certificate"
+            else {"kind": kind}
+            for kind in ALL_DOCUMENTS
+        ]
+        section: dict[str, Any] = {
+            "destination_country": country,
+            "job": job,
+            "recruiter_licence_number": self.rng.choice(list(self.licences.valid)),
+            "documents": documents,
+            "fees": [],
+            "passport_number": f"C{self.rng.randint(10**6, 10**7 - 1)}",
+            "bank_account": str(self.rng.randint(10**9, 10**10 - 1)),
+        }
+        section.update(changes)
+        return section
+
+    def credit(self, amount_idr: int | None = None) -> dict[str, Any]:
+        return {
+            "product": self.rng.choice(["placement", "micro"]),
+            "amount_idr": amount_idr or self.rng.randrange(5, 50) * 1_000_000,
+            "tenor_months": self.rng.choice([12, 24, 36]),
+            "contract_months": 36,
+            "has_npwp": True,
+        }
+
+    def refund(self, name: str, *, years_ago: float, payee: str | None = None) -> dict[str, Any]:
+        departure = self.today - timedelta(days=int(years_ago * 365))
+        started = departure - timedelta(days=self.rng.randint(400, 1700))
+        account = str(self.rng.randint(10**9, 10**10 - 1))
+        return {
+            "claim_type": self.rng.choice(["return_cost", "departure_guarantee"]),
+            "departure_date": departure.isoformat(),
+            "employment_start": started.isoformat(),
+            "employment_end": (departure - timedelta(days=3)).isoformat(),
+            "assessed_amount_krw": self.rng.randrange(20, 120) * 100_000,
+            "passport_name": name,
+            "payee_account_name": payee or name,
+            "payee_account_number": account,
+            "swift_bic": self.rng.choice(["BRINIDJA", "BNINIDJA", "BMRIIDJA"]),
+        }
+
+
+def _documents_without(*missing: str, section: dict[str, Any]) -> list[dict[str, str]]:
+    return [d for d in section["documents"] if d["kind"] not in missing]
+
+
+def _build(make: _Maker, path: Path, regency: str) -> list[dict[str, Any]]:
+    """The form(s) of one path (the shared-phone path needs a group of applications)."""
+    P = Path
+    if path.value.startswith("placement"):
+        applicant = make.applicant(
+            regency,
+            serial=AGENCY_LATE_SERIAL if path is P.PLACEMENT_AGENCY_LATE else None,
+            age=16 if path is P.PLACEMENT_UNDER_AGE_CONFIRMED else None,
+        )
+        section = make.placement()
+        if path is P.PLACEMENT_MISSING_DOCUMENTS:
+            section["documents"] = _documents_without(
+                "competency_certificate", "bpjs_membership", section=section
+            )
+        elif path is P.PLACEMENT_EXPIRED_MEDICAL:
+            stale = (make.today - timedelta(days=130)).isoformat()
+            section["documents"] = [
+                {**d, "issued_on": stale} if d["kind"] == "health_certificate" else d
+                for d in section["documents"]
+            ]
+        elif path is P.PLACEMENT_UNLICENSED:
+            section["recruiter_licence_number"] = make.licences.revoked
+        elif path is P.PLACEMENT_MORATORIUM:
+            section.update(destination_country="SA", job="domestic_worker")
+        elif path is P.PLACEMENT_FEES_ABOVE_COST:
+            # A household job is placed at no cost to the worker; paid to the company.
+            section.update(destination_country="TW", job="elderly_caregiver")
+            section["fees"] = [
+                {"amount_idr": 12_500_000, "payee": "recruiter_company_account",
+                 "payee_account": "7001234567"}
+            ]  # fmt: skip
+        elif path is P.PLACEMENT_VISA_NO_CONTRACT_CONFIRMED:
+            section["documents"] = _documents_without("work_contract", section=section)
+        elif path is P.PLACEMENT_REVIEW_OVERDUE_CLEARED:
+            # The NIK says one birth date, the other documents another: falsified papers?
+            applicant["nik"] = applicant["nik"][:6] + "010190" + applicant["nik"][12:]
+            applicant["date_of_birth"] = "1996-03-14"
+            applicant["sex"] = "M"
+        forms = [{"kind": "placement", "applicant": applicant, "placement": section}]
+        if path is P.PLACEMENT_SHARED_PHONE_CLEARED:
+            # A family: three applications give one phone number.
+            for _ in range(SHARED_PHONE_GROUP - 1):
+                relative = make.applicant(regency)
+                relative["phone"] = applicant["phone"]
+                forms.append(
+                    {"kind": "placement", "applicant": relative, "placement": make.placement()}
+                )
+        return forms
+    if path.value.startswith("kur"):
+        serial = {
+            P.KUR_SLIK_REJECTED: SLIK_LOSS_SERIAL,
+            P.KUR_REFERRED_DISBURSED: SLIK_SPECIAL_MENTION_SERIAL,
+            P.KUR_BANK_REJECTED: BANK_REJECTS_SERIAL,
+            P.KUR_BANK_SILENT: BANK_SILENT_SERIAL,
+        }.get(path)
+        amount = 150_000_000 if path is P.KUR_ABOVE_CEILING else None
+        return [
+            {
+                "kind": "kur_loan",
+                "applicant": make.applicant(regency, serial=serial),
+                "credit": make.credit(amount),
+            }
+        ]
+    applicant = make.applicant(regency)
+    name = applicant["full_name"].upper()
+    refund = make.refund(
+        name,
+        years_ago=make.rng.uniform(3.3, 4.0)
+        if path is P.REFUND_DORMANT
+        else make.rng.uniform(0.1, 2.5),
+        payee="ANOTHER PERSON" if path is P.REFUND_PAYEE_MISMATCH else None,
+    )
+    if path is P.REFUND_PAYOUT_SILENT:
+        refund["payee_account_number"] = (
+            refund["payee_account_number"][:-4] + INSURER_SILENT_ACCOUNT_SUFFIX
+        )
+    return [{"kind": "insurance_refund", "applicant": applicant, "refund": refund}]
+
+
+def sample_cases(
+    count: int,
+    today: date,
+    licences: Licences,
+    seed: int = 2016,
+    paths: Sequence[Path] = ALL_PATHS,
+) -> list[Sample]:
+    """At least `count` samples: every path in `paths` once (in order), then a seeded mix
+    weighted towards the ordinary paths, as a service centre would see them."""
     rng = random.Random(seed)
+    make = _Maker(rng, today, licences)
     regencies = list(SENDING_REGENCIES)
-    applications: list[dict[str, Any]] = []
-    for i in range(count):
-        regency = regencies[i % len(regencies)]
-        applicant = _applicant(rng, regency, today, serial=i + 1)
-        kind = ("placement", "kur_loan", "insurance_refund")[i % 3]
-        form: dict[str, Any] = {"kind": kind, "applicant": applicant}
-        if kind == "placement":
-            country, job = rng.choice(_DESTINATIONS)
-            form["placement"] = {"destination_country": country, "job": job}
-        elif kind == "kur_loan":
-            form["credit"] = {
-                "product": rng.choice(["placement", "micro"]),
-                # Every fourth loan asks for more than the Rp 100 million ceiling.
-                "amount_idr": 150_000_000 if i % 4 == 1 else rng.randrange(5, 100) * 1_000_000,
-                "tenor_months": rng.choice([12, 24, 36]),
-                "contract_months": 36,
-                "has_npwp": rng.random() < 0.5,
-            }
+    ordinary = [p for p in paths if p in (Path.PLACEMENT_ELIGIBLE, Path.KUR_DISBURSED,
+                                          Path.REFUND_PAID)] or list(paths)  # fmt: skip
+    samples: list[Sample] = []
+    i = 0
+    while len(samples) < count or i < len(paths):
+        if i < len(paths):
+            path = paths[i]
         else:
-            name = applicant["full_name"].upper()
-            departure = today - timedelta(days=rng.randint(30, 1500))
-            started = departure - timedelta(days=rng.randint(200, 1700))
-            form["refund"] = {
-                "claim_type": rng.choice(["return_cost", "departure_guarantee"]),
-                # Some departures are over 3 years ago: that money goes dormant (HRD Korea).
-                "departure_date": departure.isoformat(),
-                "employment_start": started.isoformat(),
-                "employment_end": (departure - timedelta(days=3)).isoformat(),
-                "assessed_amount_krw": rng.randrange(20, 120) * 100_000,
-                "passport_name": name,
-                # Every fifth claim names someone else as the payee.
-                "payee_account_name": "ANOTHER PERSON" if i % 5 == 2 else name,
-                "swift_bic": rng.choice(["BRINIDJA", "BNINIDJA", "BMRIIDJA"]),
-            }
-        if i % 7 == 3:
-            # An NIK whose birth date disagrees with the stated one: turned down at intake.
-            applicant["nik"] = applicant["nik"][:6] + "010180" + applicant["nik"][12:]
-        applications.append(form)
-    return applications
+            path = rng.choice(ordinary) if rng.random() < 0.6 else rng.choice(list(paths))
+        for form in _build(make, path, regencies[i % len(regencies)]):
+            samples.append(Sample(form, path))
+        i += 1
+    return samples
+
+
+def sample_applications(
+    count: int, today: date, licences: Licences, seed: int = 2016
+) -> list[dict[str, Any]]:
+    """`count` forms of the paths that finish on real time with nobody acting as officer."""
+    return [s.form for s in sample_cases(count, today, licences, seed, PROMPT_PATHS)][:count]
