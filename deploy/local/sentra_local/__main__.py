@@ -15,6 +15,7 @@ import sys
 
 from sentra_local import demo
 from sentra_local.kafka import ensure_classpath
+from sentra_local.licences import load_sample_licences
 from sentra_local.paths import state_dir
 from sentra_local.postgres import ensure_server_binaries
 from sentra_local.processes import StartupError, running_pid
@@ -38,6 +39,7 @@ def _up() -> int:
     started += start_services(stack, state_dir() / "services")
     for process in service_processes(state_dir() / "services"):
         print(f"{process.name:<14} {process.url}  (log {process.log_file})")
+    print(f"recruiter licences (sample registry): {load_sample_licences(stack)}")
     print(f"started: {', '.join(started) or 'nothing (all were running)'}")
     print("Try: curl -s http://127.0.0.1:8001/health ; 'make down' stops everything.")
     return 0

@@ -123,6 +123,8 @@ PROMPT_PATHS: tuple[Path, ...] = (
     Path.REFUND_PAYEE_MISMATCH,
 )
 ALL_PATHS: tuple[Path, ...] = tuple(Path)
+# What most applications are: the mix after one of each path leans on these.
+ORDINARY_PATHS = frozenset({Path.PLACEMENT_ELIGIBLE, Path.KUR_DISBURSED, Path.REFUND_PAID})
 SHARED_PHONE_GROUP = 3  # the phone threshold: three applications sharing one number
 
 
@@ -321,8 +323,7 @@ def sample_cases(
     rng = random.Random(seed)
     make = _Maker(rng, today, licences)
     regencies = list(SENDING_REGENCIES)
-    ordinary = [p for p in paths if p in (Path.PLACEMENT_ELIGIBLE, Path.KUR_DISBURSED,
-                                          Path.REFUND_PAID)] or list(paths)  # fmt: skip
+    ordinary: list[Path] = [p for p in paths if p in ORDINARY_PATHS] or list(paths)
     samples: list[Sample] = []
     i = 0
     while len(samples) < count or i < len(paths):
