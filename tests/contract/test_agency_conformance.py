@@ -11,6 +11,7 @@ from sentra_agencies.conformance import (
     example_subject,
     run_subject,
 )
+from sentra_agencies.sandbox import EXAMPLE_CONSUMER
 from sentra_local.stack import Stack
 from sentra_shared.events import Agency
 
@@ -68,7 +69,34 @@ async def test_a_consumer_replying_an_invalid_payload_fails(
 async def test_a_consumer_that_never_replies_fails(local_stack: Stack, tmp_path: Path) -> None:
     silent = Subject("silent", [sys.executable, "-c", "import time; time.sleep(60)"], True)
     [report] = await run_subject(
-        local_stack.kafka.bootstrap, silent, ["imigrasi"], reply_within=2, log_dir=tmp_path
+        local_stack.kafka.bootstrap, silent, ["insurer"], reply_within=2, log_dir=tmp_path
     )
-    assert len(report.failures) == 3
+    assert len(report.failures) == 6  # 3 checks and 3 payouts, none answered
     assert all(f.startswith("no reply to request") for f in report.failures)
+
+
+async def test_the_example_consumer_answers_the_bank_and_insurer_exchanges(
+    local_stack: Stack,
+) -> None:
+    reports = await run_subject(local_stack.kafka.bootstrap, example_subject(), ["bank", "insurer"])
+    assert [r.failures for r in reports] == [[], []]
+    assert [len(r.latencies_s) for r in reports] == [6, 6]  # 3 checks + 3 loans / payouts
+
+
+async def test_answering_a_loan_request_as_if_it_were_a_check_fails(
+    local_stack: Stack, tmp_path: Path
+) -> None:
+    # The mistake of mapping each agency to one answer type: the loan gets a check's answer.
+    script = tmp_path / "check_only.py"
+    source = EXAMPLE_CONSUMER.read_text()
+    mapping = 'answer = ANSWER.get(asked, asked.replace("CheckRequested", "CheckCompleted"))'
+    assert mapping in source
+    script.write_text(source.replace(mapping, 'answer = "BankCheckCompleted"'))
+    subject = Subject("check-only bank", [sys.executable, str(script)], per_agency=True)
+    [report] = await run_subject(
+        local_stack.kafka.bootstrap, subject, ["bank"], reply_within=10, log_dir=tmp_path
+    )
+    wrong_type = [f for f in report.failures if "header ce_type" in f]
+    assert len(wrong_type) == 4  # 3 loan requests, one of them redelivered
+    assert all("BankLoanDecided" in f for f in wrong_type)
+    assert all("header ce_type" in f for f in report.failures)  # the checks passed
