@@ -34,6 +34,7 @@ from sentra_shared.events import (
     BankLoanDecided,
     BankLoanRequested,
     CheckOutcome,
+    requests_topic,
     results_topic,
 )
 
@@ -152,6 +153,7 @@ class BankDesk:
     """Sentra's side of the bank's topics: sends requests, collects the answers."""
 
     def __init__(self, bootstrap: str) -> None:
+        self.bootstrap = bootstrap
         self.producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
         self.results = AIOKafkaConsumer(
             results_topic(Agency.BANK), bootstrap_servers=bootstrap, auto_offset_reset="earliest"
@@ -189,6 +191,19 @@ class BankDesk:
         wanted = {r.event_id for r in requests}
         return [a for a in self.answers if a.request_id in wanted]
 
+    async def skip_earlier_requests(self, group: str) -> None:
+        """Start `group` at the end of the request topic: other tests' requests are there."""
+        topic = requests_topic(Agency.BANK)
+        reader = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, group_id=group)
+        await reader.start()
+        try:
+            numbers = await self.producer.partitions_for(topic)
+            partitions = [TopicPartition(topic, p) for p in numbers]
+            reader.assign(partitions)
+            await reader.commit(await reader.end_offsets(partitions))
+        finally:
+            await reader.stop()
+
     async def committed(self, group: str, partition: TopicPartition) -> int | None:
         offsets = await self.admin.list_consumer_group_offsets(group)
         return offsets[partition].offset if partition in offsets else None
@@ -219,6 +234,7 @@ async def test_late_answers_wait_for_the_clock_past_escalation_and_survive_a_res
         plan = plan_answer(late, POLICY, terms, calendar)
         assert plan.not_before is not None
         async with BankDesk(bootstrap) as desk:
+            await desk.skip_earlier_requests(group)
             sent = [await desk.ask(r) for r in (late, prompt, never, after)]
             partition, late_offset = sent[0]
             assert {p for p, _ in sent} == {partition}
@@ -302,6 +318,7 @@ async def test_when_deferred_answers_fill_the_bound_fetching_waits_for_them(
         first, second = (loan_request(application, Timing.LATE) for _ in range(2))
         prompt = loan_request(application, Timing.PROMPT)
         async with BankDesk(bootstrap) as desk:
+            await desk.skip_earlier_requests(settings.group_id)
             for request in (first, second, prompt):
                 await desk.ask(request)
             async with serving(create_agencies(settings)) as url, httpx.AsyncClient() as http:
