@@ -280,8 +280,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reply-within", type=float, help="override the sandbox reply time")
     args = parser.parse_args(argv)
     # A fresh broker answers "not leader" for a moment while it elects: aiokafka retries,
-    # and its warnings would drown the report.
-    logging.getLogger("aiokafka").setLevel(logging.ERROR)
+    # and logs each retry (as an error when fetching offsets), which would drown the report.
+    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     agencies = args.agency or [a.value for a in Agency]
     subjects = [
         *([builtin_subject()] if args.builtin else []),
