@@ -2,17 +2,41 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import date, timedelta
 from pathlib import Path
 
+import httpx
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+from sentra_agencies.app import AgenciesSettings
+from sentra_agencies.app import create_app as create_agencies
 from sentra_agencies.conformance import (
     Subject,
     builtin_subject,
     example_subject,
     run_subject,
 )
+from sentra_agencies.sandbox import EXAMPLE_CONSUMER
+from sentra_agencies.timing import Timing, TimingPolicy, plan_answer, timing_of
 from sentra_local.stack import Stack
-from sentra_shared.events import Agency
+from sentra_local.testing import serving, wait_until
+from sentra_shared import clock
+from sentra_shared.calendar import indonesian_calendar
+from sentra_shared.clock import ManualClock
+from sentra_shared.deadlines import agency_terms
+from sentra_shared.envelope import decode, decode_headers, encode, headers_for
+from sentra_shared.events import (
+    Agency,
+    BankLoanDecided,
+    BankLoanRequested,
+    CheckOutcome,
+    requests_topic,
+    results_topic,
+)
 
 # A consumer that answers on time, with the right headers, but not what the contract says.
 INVALID_REPLIER = """
@@ -68,7 +92,248 @@ async def test_a_consumer_replying_an_invalid_payload_fails(
 async def test_a_consumer_that_never_replies_fails(local_stack: Stack, tmp_path: Path) -> None:
     silent = Subject("silent", [sys.executable, "-c", "import time; time.sleep(60)"], True)
     [report] = await run_subject(
-        local_stack.kafka.bootstrap, silent, ["imigrasi"], reply_within=2, log_dir=tmp_path
+        local_stack.kafka.bootstrap, silent, ["insurer"], reply_within=2, log_dir=tmp_path
     )
-    assert len(report.failures) == 3
+    assert len(report.failures) == 6  # 3 checks and 3 payouts, none answered
     assert all(f.startswith("no reply to request") for f in report.failures)
+
+
+async def test_the_example_consumer_answers_the_bank_and_insurer_exchanges(
+    local_stack: Stack,
+) -> None:
+    reports = await run_subject(local_stack.kafka.bootstrap, example_subject(), ["bank", "insurer"])
+    assert [r.failures for r in reports] == [[], []]
+    assert [len(r.latencies_s) for r in reports] == [6, 6]  # 3 checks + 3 loans / payouts
+
+
+async def test_answering_a_loan_request_as_if_it_were_a_check_fails(
+    local_stack: Stack, tmp_path: Path
+) -> None:
+    # The mistake of mapping each agency to one answer type: the loan gets a check's answer.
+    script = tmp_path / "check_only.py"
+    source = EXAMPLE_CONSUMER.read_text()
+    mapping = 'answer = ANSWER.get(asked, asked.replace("CheckRequested", "CheckCompleted"))'
+    assert mapping in source
+    script.write_text(source.replace(mapping, 'answer = "BankCheckCompleted"'))
+    subject = Subject("check-only bank", [sys.executable, str(script)], per_agency=True)
+    [report] = await run_subject(
+        local_stack.kafka.bootstrap, subject, ["bank"], reply_within=10, log_dir=tmp_path
+    )
+    wrong_type = [f for f in report.failures if "header ce_type" in f]
+    assert len(wrong_type) == 4  # 3 loan requests, one of them redelivered
+    assert all("BankLoanDecided" in f for f in wrong_type)
+    assert all("header ce_type" in f for f in report.failures)  # the checks passed
+
+
+# --- realistic timing of the built-in responders, against the real broker -----------------
+
+POLICY = TimingPolicy(late_rate=0.4, never_rate=0.3, seed=99)
+
+
+def loan_request(application_id: uuid.UUID, timing: Timing) -> BankLoanRequested:
+    """A loan request of `application_id` whose seeded timing is `timing`."""
+    while True:
+        request = BankLoanRequested(
+            application_id=application_id,
+            occurred_at=clock.now(),
+            nik="3314015403960007",
+            full_name="Siti Rahayu",
+            date_of_birth=date(1996, 3, 14),
+            product="placement",
+            amount_idr=40_000_000,
+            tenor_months=24,
+            screening="approved",
+            decision_due=clock.now().date() + timedelta(days=7),
+        )
+        if timing_of(request, POLICY) is timing:
+            return request
+
+
+class BankDesk:
+    """Sentra's side of the bank's topics: sends requests, collects the answers."""
+
+    def __init__(self, bootstrap: str) -> None:
+        self.bootstrap = bootstrap
+        self.producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+        self.results = AIOKafkaConsumer(
+            results_topic(Agency.BANK), bootstrap_servers=bootstrap, auto_offset_reset="earliest"
+        )
+        self.admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+        self.answers: list[BankLoanDecided] = []
+
+    async def __aenter__(self) -> BankDesk:
+        await self.producer.start()
+        await self.results.start()
+        await self.admin.start()
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.results.stop()
+        await self.producer.stop()
+        await self.admin.close()
+
+    async def ask(self, request: BankLoanRequested) -> tuple[TopicPartition, int]:
+        """Send the request; where it landed on the request topic."""
+        metadata = await self.producer.send_and_wait(
+            request.topic,
+            encode(request),
+            key=request.key,
+            headers=[(k, v.encode()) for k, v in headers_for(request).items()],
+        )
+        return TopicPartition(request.topic, metadata.partition), int(metadata.offset)
+
+    async def answers_to(self, *requests: BankLoanRequested) -> list[BankLoanDecided]:
+        batches = await self.results.getmany(timeout_ms=200)
+        for record in (r for records in batches.values() for r in records):
+            reply = decode(decode_headers(record.headers), record.value)
+            if isinstance(reply, BankLoanDecided):
+                self.answers.append(reply)
+        wanted = {r.event_id for r in requests}
+        return [a for a in self.answers if a.request_id in wanted]
+
+    async def skip_earlier_requests(self, group: str) -> None:
+        """Start `group` at the end of the request topic: other tests' requests are there."""
+        topic = requests_topic(Agency.BANK)
+        reader = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, group_id=group)
+        await reader.start()
+        try:
+            numbers = await self.producer.partitions_for(topic)
+            partitions = [TopicPartition(topic, p) for p in numbers]
+            reader.assign(partitions)
+            await reader.commit(await reader.end_offsets(partitions))
+        finally:
+            await reader.stop()
+
+    async def committed(self, group: str, partition: TopicPartition) -> int | None:
+        offsets = await self.admin.list_consumer_group_offsets(group)
+        return offsets[partition].offset if partition in offsets else None
+
+
+async def test_late_answers_wait_for_the_clock_past_escalation_and_survive_a_restart(
+    local_stack: Stack,
+) -> None:
+    bootstrap = local_stack.kafka.bootstrap
+    group = f"timing-{uuid.uuid4()}"
+    settings = AgenciesSettings(
+        kafka_bootstrap=bootstrap,
+        http_port=0,
+        group_id=group,
+        only=(Agency.BANK,),
+        late_rate=POLICY.late_rate,
+        never_rate=POLICY.never_rate,
+        seed=POLICY.seed,
+    )
+    terms, calendar = agency_terms()[Agency.BANK], indonesian_calendar()
+    application = uuid.uuid4()  # one key: every request on the same partition, in order
+    with clock.installed(ManualClock()) as manual:
+        assert isinstance(manual, ManualClock)
+        late = loan_request(application, Timing.LATE)
+        prompt = loan_request(application, Timing.PROMPT)
+        never = loan_request(application, Timing.NEVER)
+        after = loan_request(application, Timing.PROMPT)
+        plan = plan_answer(late, POLICY, terms, calendar)
+        assert plan.not_before is not None
+        async with BankDesk(bootstrap) as desk:
+            await desk.skip_earlier_requests(group)
+            sent = [await desk.ask(r) for r in (late, prompt, never, after)]
+            partition, late_offset = sent[0]
+            assert {p for p, _ in sent} == {partition}
+            async with serving(create_agencies(settings)) as url, httpx.AsyncClient() as http:
+                # The late answer does not hold up the ones after it; "never" stays unanswered.
+                await wait_until(lambda: _count(desk.answers_to(prompt, after), 2), within=30)
+                health = (await http.get(f"{url}/health")).json()
+                assert health["deferred_answers"] == 1
+                # Committed up to the late request only: a restart must read it again.
+                await wait_until(lambda: _equal(desk.committed(group, partition), late_offset))
+            # Restarted (the deferred answer in memory is gone): read again from the late
+            # request, answered again with the same ids, the late one deferred again.
+            async with serving(create_agencies(settings)) as url, httpx.AsyncClient() as http:
+                await wait_until(lambda: _count(desk.answers_to(prompt, after), 4), within=30)
+                assert len({a.event_id for a in await desk.answers_to(prompt, after)}) == 2
+                assert (await http.get(f"{url}/health")).json()["deferred_answers"] == 1
+                # Past the deadline, then past the escalation: still no answer. A prompt
+                # request answered after each step shows the responder has seen the clock.
+                due, escalated = (
+                    terms.due_at(late.occurred_at, calendar),
+                    terms.escalate_at(late.occurred_at, calendar),
+                )
+                assert due < escalated < plan.not_before
+                for moment in (due, escalated):
+                    manual.advance(moment + timedelta(minutes=1) - clock.now())
+                    probe = loan_request(application, Timing.PROMPT)
+                    _, last_offset = await desk.ask(probe)
+                    await wait_until(_answered(desk, probe), within=30)
+                    assert await desk.answers_to(late) == []
+                # Past escalation and the margin: the late answer, effective that day.
+                manual.advance(plan.not_before + timedelta(minutes=1) - clock.now())
+                await wait_until(lambda: _count(desk.answers_to(late), 1), within=30)
+                [answer] = await desk.answers_to(late)
+                assert answer.outcome is CheckOutcome.PASSED
+                assert answer.disbursed_amount_idr == 40_000_000
+                assert answer.disbursed_on == plan.on
+                assert answer.occurred_at >= plan.not_before
+                assert (await http.get(f"{url}/health")).json()["deferred_answers"] == 0
+                # Nothing left unanswered: committed to the end, past the "never" request.
+                await wait_until(
+                    lambda: _at_least(desk.committed(group, partition), last_offset + 1)
+                )
+            assert await desk.answers_to(never) == []
+
+
+def _answered(desk: BankDesk, request: BankLoanRequested) -> Callable[[], Awaitable[bool]]:
+    return lambda: _count(desk.answers_to(request), 1)
+
+
+async def _count(answers: Awaitable[list[BankLoanDecided]], n: int) -> bool:
+    return len(await answers) >= n
+
+
+async def _equal(offset: Awaitable[int | None], n: int) -> bool:
+    return await offset == n
+
+
+async def _at_least(offset: Awaitable[int | None], n: int) -> bool:
+    value = await offset
+    return value is not None and value >= n
+
+
+async def test_when_deferred_answers_fill_the_bound_fetching_waits_for_them(
+    local_stack: Stack,
+) -> None:
+    bootstrap = local_stack.kafka.bootstrap
+    settings = AgenciesSettings(
+        kafka_bootstrap=bootstrap,
+        http_port=0,
+        group_id=f"bounded-{uuid.uuid4()}",
+        only=(Agency.BANK,),
+        late_rate=POLICY.late_rate,
+        never_rate=POLICY.never_rate,
+        seed=POLICY.seed,
+        max_deferred=1,
+    )
+    terms, calendar = agency_terms()[Agency.BANK], indonesian_calendar()
+    application = uuid.uuid4()
+    with clock.installed(ManualClock()) as manual:
+        assert isinstance(manual, ManualClock)
+        first, second = (loan_request(application, Timing.LATE) for _ in range(2))
+        prompt = loan_request(application, Timing.PROMPT)
+        async with BankDesk(bootstrap) as desk:
+            await desk.skip_earlier_requests(settings.group_id)
+            for request in (first, second, prompt):
+                await desk.ask(request)
+            async with serving(create_agencies(settings)) as url, httpx.AsyncClient() as http:
+
+                async def deferred() -> int:
+                    return int((await http.get(f"{url}/health")).json()["deferred_answers"])
+
+                await wait_until(lambda: _equal(deferred(), 1), within=30)
+                # Full: the requests behind stay in Kafka, unread, however long we look.
+                await asyncio.sleep(2)  # several fetch cycles of real time; the clock stands
+                assert await desk.answers_to(first, second, prompt) == []
+                assert await deferred() == 1
+                # Past both late answers' time: each is given, and the rest is read.
+                plans = [plan_answer(r, POLICY, terms, calendar) for r in (first, second)]
+                last = max(p.not_before for p in plans if p.not_before is not None)
+                manual.advance(last + timedelta(minutes=1) - clock.now())
+                await wait_until(lambda: _count(desk.answers_to(first, second, prompt), 3))
+                assert await deferred() == 0

@@ -6,6 +6,7 @@ import logging
 import os
 
 import uvicorn
+from sentra_shared import clock
 
 from sentra_agencies.app import AgenciesSettings, create_app
 
@@ -15,6 +16,8 @@ def main() -> None:
         level=os.environ.get("SENTRA_LOG_LEVEL", "INFO"),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # The stack's one clock: the demo runs every process on the same accelerated one.
+    clock.install(clock.clock_from_env())
     settings = AgenciesSettings()
     uvicorn.run(
         create_app(settings),

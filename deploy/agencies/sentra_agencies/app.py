@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from sentra_shared.events import Agency
+from sentra_shared import clock
+from sentra_shared.calendar import indonesian_calendar
+from sentra_shared.deadlines import agency_terms
+from sentra_shared.events import Agency, AgencyCheckRequested
 
 from sentra_agencies.kit import Responder
 from sentra_agencies.rules import answer
+from sentra_agencies.timing import AnswerPlan, TimingPolicy, late_margin, plan_answer
 
 
 class AgenciesSettings(BaseSettings):
@@ -29,10 +34,43 @@ class AgenciesSettings(BaseSettings):
     # The agencies played here; a real agency's consumer replaces one by leaving it out.
     only: tuple[Agency, ...] = tuple(Agency)
     group_id: str = "sentra-builtin-agencies"
+    # Realistic timing for the demo and the chaos test (see timing.py): the share of
+    # requests answered only after their deadline and escalation, and of bank loans and
+    # insurer payouts never answered; drawn per request from the seed.
+    late_rate: float = Field(default=0.0, ge=0, le=1)
+    never_rate: float = Field(default=0.0, ge=0, le=1)
+    seed: int = 2016
+    # Deferred answers held in memory; when full, fetching pauses until some are given.
+    max_deferred: int = Field(default=10_000, ge=1)
+
+    @model_validator(mode="after")
+    def _rates_fit(self) -> AgenciesSettings:
+        self.timing_policy()  # late_rate + never_rate must not exceed 1
+        return self
+
+    def timing_policy(self) -> TimingPolicy:
+        return TimingPolicy(late_rate=self.late_rate, never_rate=self.never_rate, seed=self.seed)
 
 
 def create_app(settings: AgenciesSettings) -> FastAPI:
-    responder = Responder(settings.kafka_bootstrap, settings.only, answer, settings.group_id)
+    policy = settings.timing_policy()
+    terms = agency_terms()
+    calendar = indonesian_calendar()
+
+    def schedule(request: AgencyCheckRequested) -> AnswerPlan:
+        # The process clock's speed, read per request: the demo runs it faster.
+        speedup = 1 / clock.current().real_seconds(timedelta(seconds=1))
+        margin = late_margin(speedup)
+        return plan_answer(request, policy, terms[request.agency], calendar, margin)
+
+    responder = Responder(
+        settings.kafka_bootstrap,
+        settings.only,
+        answer,
+        settings.group_id,
+        schedule=schedule,
+        max_deferred=settings.max_deferred,
+    )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -51,6 +89,7 @@ def create_app(settings: AgenciesSettings) -> FastAPI:
             "service": "agencies",
             "agencies": [a.value for a in settings.only],
             "answering": responder.running,
+            "deferred_answers": responder.deferred,
         }
         return JSONResponse(body, status_code=200 if responder.running else 503)
 

@@ -1,7 +1,9 @@
 """Agency conformance: run an agency's consumer against a sandbox and check its replies.
 
-For each agency: send sample requests (each with its own trace), then check every reply
-validates against the agency's published JSON Schema and carries the CloudEvents headers,
+For each agency and each exchange it answers (every agency a check; the bank also a loan
+decision, the insurer also a payout): send sample requests (each with its own trace), then
+check every reply is the exchange's answer type, validates against its published JSON
+Schema (shared/contracts/schemas/) and carries the CloudEvents headers,
 the application id as key and the request's trace id; arrives within the agency's agreed
 sandbox time (shared/sentra_shared/topics.toml); and that a redelivered request gets the
 same reply (same event id, same content) rather than a second, different one.
@@ -20,56 +22,36 @@ import asyncio
 import contextlib
 import json
 import logging
-import os
-import secrets
 import shlex
-import shutil
-import subprocess
 import sys
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from jsonschema import Draft202012Validator
-from sentra_local.kafka import KafkaNode
 from sentra_local.paths import state_dir
-from sentra_local.processes import free_port
 from sentra_shared.contract import SCHEMAS_DIR
-from sentra_shared.envelope import encode, headers_for
-from sentra_shared.events import AGENCY_EVENTS, Agency, AgencyCheckRequested
-from sentra_shared.topics import AgencySpec, declared_agencies, ensure_topics
+from sentra_shared.envelope import encode
+from sentra_shared.events import AGENCY_EXCHANGES, ANSWER_TO, Agency, AgencyCheckRequested
+from sentra_shared.topics import AgencySpec, declared_agencies
 
-EXAMPLE_CONSUMER = Path(__file__).resolve().parents[1] / "example_consumer.py"
-REQUESTS_PER_AGENCY = 3
+from sentra_agencies.samples import sample_request
+from sentra_agencies.sandbox import (
+    Subject,
+    builtin_subject,
+    consumer_process,
+    example_subject,
+    sandbox_kafka,
+)
+
+__all__ = ["Subject", "builtin_subject", "check_agency", "example_subject", "run_subject"]
+
+REQUESTS_PER_EXCHANGE = 3
 # How long to keep listening after a redelivery for a second, different reply.
 REDELIVERY_SETTLE_S = 2.0
-
-_PERSON: dict[str, Any] = {
-    "nik": "3314015403960007",
-    "full_name": "Siti Rahayu",
-    "date_of_birth": date(1996, 3, 14),
-}
-_WHO = {"nik": _PERSON["nik"], "full_name": _PERSON["full_name"]}
-SAMPLES: dict[Agency, dict[str, Any]] = {
-    Agency.DUKCAPIL: {**_PERSON, "sex": "F"},
-    Agency.DISNAKER: {**_WHO, "destination_country": "KR", "job": "factory operator"},
-    Agency.HEALTH_FACILITY: _PERSON,
-    Agency.POLRI: _PERSON,
-    Agency.IMIGRASI: {**_PERSON, "passport_name": "SITI RAHAYU"},
-    Agency.BP3MI: {**_WHO, "destination_country": "TW", "job": "caregiver"},
-    Agency.BPJS_KETENAGAKERJAAN: _WHO,
-    Agency.BANK: {**_PERSON, "amount_idr": 50_000_000},
-    Agency.INSURER: {
-        "passport_name": "SITI RAHAYU",
-        "date_of_birth": date(1996, 3, 14),
-        "claim_type": "return_cost",
-        "departure_date": date(2024, 5, 1),
-    },
-}
 
 
 @dataclass
@@ -97,20 +79,6 @@ class AgencyReport:
     @property
     def passed(self) -> bool:
         return not self.failures
-
-
-def sample_request(agency: Agency) -> tuple[AgencyCheckRequested, dict[str, str], str]:
-    request_type = AGENCY_EVENTS[agency][0]
-    request = request_type(
-        application_id=uuid.uuid4(), occurred_at=datetime.now(UTC), **SAMPLES[agency]
-    )
-    trace_id = secrets.token_hex(16)
-    headers = {
-        **headers_for(request),
-        "traceparent": f"00-{trace_id}-{secrets.token_hex(8)}-01",
-        "correlation_id": str(request.application_id),
-    }
-    return request, headers, trace_id
 
 
 async def check_agency(bootstrap: str, spec: AgencySpec, reply_within: float) -> AgencyReport:
@@ -155,16 +123,21 @@ async def check_agency(bootstrap: str, spec: AgencySpec, reply_within: float) ->
                     if request_id in sent:
                         replies.setdefault(request_id, []).append(reply)
 
-        for _ in range(REQUESTS_PER_AGENCY):
-            request, headers, trace_id = sample_request(agency)
-            item = Sent(request, headers, trace_id, loop.time())
-            sent[request.event_id] = item
-            by_key[request.key] = request.event_id
-            await send(item)
+        # Every exchange the agency answers (a check; for the bank a loan decision too, for
+        # the insurer a payout), each request in its own application and trace.
+        firsts: list[Sent] = []
+        for request_type, _ in AGENCY_EXCHANGES[agency]:
+            for n in range(REQUESTS_PER_EXCHANGE):
+                request, headers, trace_id = sample_request(request_type)
+                item = Sent(request, headers, trace_id, loop.time())
+                sent[request.event_id] = item
+                by_key[request.key] = request.event_id
+                firsts += [item] if n == 0 else []
+                await send(item)
         await collect(loop.time() + reply_within, done=True)
         # Redelivery: the same request again, byte for byte, as Kafka may deliver it.
-        first = next(iter(sent.values()))
-        await send(first)
+        for first in firsts:
+            await send(first)
         await collect(loop.time() + min(REDELIVERY_SETTLE_S, reply_within), done=False)
         for request_id, item in sent.items():
             report.failures += _judge(spec, item, replies.get(request_id, []), reply_within)
@@ -191,7 +164,7 @@ def _judge(spec: AgencySpec, sent: Sent, replies: list[Reply], within: float) ->
             f"no reply to request {request.event_id} within {within:.0f}s "
             f"(agreed: {spec.sla_days} {spec.sla_day_kind} day(s); sandbox: {within:.0f}s)"
         ]
-    result_type = AGENCY_EVENTS[Agency(spec.agency)][1]
+    result_type = ANSWER_TO[type(request)]
     validator = Draft202012Validator(_schema(result_type.__name__))
     problems: list[str] = []
     if replies[0].at - sent.at > within:
@@ -259,23 +232,6 @@ def _schema(name: str) -> dict[str, Any]:
     return schema
 
 
-@dataclass(frozen=True)
-class Subject:
-    """A consumer under test: a command, and the agencies one process of it answers."""
-
-    name: str
-    command: list[str]
-    per_agency: bool  # one process per agency (SENTRA_AGENCY set) or one for all
-
-
-def builtin_subject() -> Subject:
-    return Subject("built-in responders", [sys.executable, "-m", "sentra_agencies"], False)
-
-
-def example_subject() -> Subject:
-    return Subject("example consumer", [sys.executable, str(EXAMPLE_CONSUMER)], True)
-
-
 async def run_subject(
     bootstrap: str,
     subject: Subject,
@@ -289,7 +245,7 @@ async def run_subject(
     log_dir.mkdir(parents=True, exist_ok=True)
     with contextlib.ExitStack() as running:
         for group in groups:
-            running.enter_context(_consumer_process(bootstrap, subject, group, log_dir))
+            running.enter_context(consumer_process(bootstrap, subject, group, log_dir))
         return list(
             await asyncio.gather(
                 *(
@@ -298,57 +254,6 @@ async def run_subject(
                 )
             )
         )
-
-
-@contextlib.contextmanager
-def _consumer_process(
-    bootstrap: str, subject: Subject, agencies: list[str], log_dir: Path
-) -> Iterator[tuple[subprocess.Popen[bytes], Path]]:
-    env = {
-        **os.environ,
-        "SENTRA_KAFKA_BOOTSTRAP": bootstrap,
-        "SENTRA_AGENCY": agencies[0],
-        # For the built-in responders: only these agencies, on a free loopback port, in a
-        # consumer group of their own so a running stack's responders do not answer.
-        "SENTRA_AGENCIES_ONLY": json.dumps(agencies),
-        "SENTRA_AGENCIES_HTTP_PORT": str(free_port()),
-        "SENTRA_AGENCIES_GROUP_ID": f"conformance-{uuid.uuid4()}",
-    }
-    log_file = log_dir / f"{subject.name.replace(' ', '-')}-{'-'.join(agencies)[:60]}.log"
-    with log_file.open("wb") as log:
-        process = subprocess.Popen(
-            subject.command,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-    try:
-        yield process, log_file
-    finally:
-        # Only the process we started, by its id.
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-@contextlib.contextmanager
-def sandbox_kafka() -> Iterator[str]:
-    """A fresh single-broker Kafka on loopback with the declared topics; removed afterwards."""
-    home = state_dir() / f"conformance-kafka-{os.getpid()}"
-    shutil.rmtree(home, ignore_errors=True)
-    node = KafkaNode(home, port=free_port(), controller_port=free_port())
-    try:
-        node.start()
-        asyncio.run(ensure_topics(node.bootstrap))
-        yield node.bootstrap
-    finally:
-        node.stop()
-        shutil.rmtree(home, ignore_errors=True)
 
 
 def print_reports(subject: Subject, reports: list[AgencyReport]) -> None:
@@ -375,8 +280,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reply-within", type=float, help="override the sandbox reply time")
     args = parser.parse_args(argv)
     # A fresh broker answers "not leader" for a moment while it elects: aiokafka retries,
-    # and its warnings would drown the report.
-    logging.getLogger("aiokafka").setLevel(logging.ERROR)
+    # and logs each retry (as an error when fetching offsets), which would drown the report.
+    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     agencies = args.agency or [a.value for a in Agency]
     subjects = [
         *([builtin_subject()] if args.builtin else []),

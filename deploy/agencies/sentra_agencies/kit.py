@@ -4,6 +4,9 @@ Read a request, decide, send the reply to the agency's result topic with the Clo
 headers, the application id as key and the request's trace continued; commit the request's
 offset only after Kafka acknowledged the reply (a crash in between re-answers the request,
 with the same reply id, which Sentra drops as a duplicate).
+
+An answer that is due later is held in memory (`pending.PendingAnswers`) without holding
+up the others; its partition is committed only up to it, so a restart reads it again.
 """
 
 from __future__ import annotations
@@ -12,17 +15,33 @@ import asyncio
 import contextlib
 import logging
 import secrets
-from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, datetime
+from collections.abc import Callable, Collection, Iterable, Mapping
+from datetime import date, datetime
+from typing import Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import KafkaError
+from sentra_shared import clock
+from sentra_shared.calendar import WIB
 from sentra_shared.envelope import UndecodableEvent, decode, encode, headers_for
 from sentra_shared.events import AGENCY_EVENTS, Agency, AgencyCheckCompleted, AgencyCheckRequested
 
+from sentra_agencies.pending import Deferred, PendingAnswers
+from sentra_agencies.timing import AnswerPlan, Timing
+
 log = logging.getLogger(__name__)
 
-Decide = Callable[[AgencyCheckRequested, datetime], AgencyCheckCompleted]
+# The answer to a request, decided at a time, taking effect on a day.
+Decide = Callable[[AgencyCheckRequested, datetime, date], AgencyCheckCompleted]
+# When to answer a request (at once, not before a time, or never).
+Schedule = Callable[[AgencyCheckRequested], AnswerPlan]
+# A request to answer now: the request, its headers, the day the answer takes effect.
+Answer = tuple[AgencyCheckRequested, dict[str, str], date]
+
+RETRY_FIRST_S = 0.5
+RETRY_MAX_S = 5.0
+MAX_BATCH = 200
+IDLE_WAIT_S = 0.5  # the longest fetch wait: deferred answers fall due while we listen
 
 
 def continue_trace(traceparent: str | None) -> str | None:
@@ -42,31 +61,55 @@ def reply_headers(request: Mapping[str, str], reply: AgencyCheckCompleted) -> di
     return headers
 
 
-RETRY_FIRST_S = 0.5
-RETRY_MAX_S = 5.0
+def answer_at_once(request: AgencyCheckRequested) -> AnswerPlan:
+    return AnswerPlan(Timing.PROMPT, None, request.occurred_at.astimezone(WIB).date())
+
+
+class _Forget(ConsumerRebalanceListener):  # type: ignore[misc]
+    """Deferred answers of a partition taken away are its new owner's to give."""
+
+    def __init__(self, pending: PendingAnswers[TopicPartition]) -> None:
+        self._pending = pending
+
+    async def on_partitions_revoked(self, revoked: Collection[TopicPartition]) -> None:
+        self._pending.forget(revoked)
+
+    async def on_partitions_assigned(self, assigned: Collection[TopicPartition]) -> None:
+        pass
 
 
 class Responder:
-    """Answers the check requests of some agencies until stopped."""
+    """Answers the requests of some agencies until stopped."""
 
     def __init__(
-        self, bootstrap: str, agencies: Iterable[Agency], decide: Decide, group_id: str
+        self,
+        bootstrap: str,
+        agencies: Iterable[Agency],
+        decide: Decide,
+        group_id: str,
+        *,
+        schedule: Schedule = answer_at_once,
+        max_deferred: int = 10_000,
     ) -> None:
         self._agencies = tuple(agencies)
         self._decide = decide
+        self._schedule = schedule
         self._bootstrap = bootstrap
         self._group_id = group_id
+        self._pending: PendingAnswers[TopicPartition] = PendingAnswers(max_deferred)
         self._clients: tuple[AIOKafkaConsumer, AIOKafkaProducer] | None = None
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         # aiokafka clients belong to the running event loop: created here, not in __init__.
         consumer = AIOKafkaConsumer(
-            *(AGENCY_EVENTS[a][0].topic for a in self._agencies),
             bootstrap_servers=self._bootstrap,
             group_id=self._group_id,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
+        )
+        consumer.subscribe(
+            [AGENCY_EVENTS[a][0].topic for a in self._agencies], listener=_Forget(self._pending)
         )
         producer = AIOKafkaProducer(bootstrap_servers=self._bootstrap, enable_idempotence=True)
         await producer.start()
@@ -88,6 +131,11 @@ class Responder:
     def running(self) -> bool:
         return self._task is not None and not self._task.done()
 
+    @property
+    def deferred(self) -> int:
+        """Answers held back until their time (late agencies)."""
+        return len(self._pending)
+
     async def _run(self, consumer: AIOKafkaConsumer, producer: AIOKafkaProducer) -> None:
         backoff = RETRY_FIRST_S
         while True:
@@ -106,7 +154,9 @@ class Responder:
     async def _rewind(self, consumer: AIOKafkaConsumer) -> None:
         while True:
             try:
-                for partition in consumer.assignment():
+                partitions = consumer.assignment()
+                self._pending.forget(partitions)
+                for partition in partitions:
                     committed = await consumer.committed(partition)
                     if committed is None:
                         await consumer.seek_to_beginning(partition)
@@ -118,28 +168,46 @@ class Responder:
                 await asyncio.sleep(RETRY_MAX_S)
 
     async def _answer_batch(self, consumer: AIOKafkaConsumer, producer: AIOKafkaProducer) -> None:
-        batches = await consumer.getmany(timeout_ms=500, max_records=200)
-        sent = []
-        for records in batches.values():
+        now = clock.now()
+        answers = [(item.request, item.headers, item.on) for item in self._pending.take_due(now)]
+        batches = await self._fetch(consumer, now)
+        for partition, records in batches.items():
             for record in records:
-                reply = self._answer(record.headers, record.value)
-                if reply is not None:
-                    sent.append(
-                        await producer.send(
-                            reply[0].topic,
-                            encode(reply[0]),
-                            key=reply[0].key,
-                            headers=[(k, v.encode()) for k, v in reply[1].items()],
-                        )
-                    )
-        if sent:
-            await asyncio.gather(*sent)
-        if batches:
-            await consumer.commit()
+                if answer := self._take(partition, record.offset, record.headers, record.value):
+                    answers.append(answer)
+            self._pending.read_to(partition, records[-1].offset + 1)
+        # Sent one after the other (in order), acknowledged together.
+        deliveries = [await self._send(producer, *answer) for answer in answers]
+        if deliveries:
+            await asyncio.gather(*deliveries)
+        # Only now that Kafka has every reply sent so far: up to the first unanswered request.
+        if points := self._pending.commit_points():
+            await consumer.commit(points)
+            self._pending.committed(points)
 
-    def _answer(
-        self, raw_headers: Iterable[tuple[str, bytes]], value: bytes | None
-    ) -> tuple[AgencyCheckCompleted, dict[str, str]] | None:
+    async def _fetch(self, consumer: AIOKafkaConsumer, now: datetime) -> dict[TopicPartition, Any]:
+        # Full: stop fetching (Kafka keeps the requests) until deferred answers are given.
+        room = self._pending.room
+        if room == 0:
+            consumer.pause(*consumer.assignment())
+        elif paused := consumer.paused():
+            consumer.resume(*paused)
+        wait_s = IDLE_WAIT_S
+        if (next_due := self._pending.next_due()) is not None:
+            wait_s = min(wait_s, max(clock.current().real_seconds(next_due - now), 0.01))
+        batches: dict[TopicPartition, Any] = await consumer.getmany(
+            timeout_ms=int(wait_s * 1000), max_records=max(min(MAX_BATCH, room), 1)
+        )
+        return batches
+
+    def _take(
+        self,
+        partition: TopicPartition,
+        offset: int,
+        raw_headers: Iterable[tuple[str, bytes]],
+        value: bytes | None,
+    ) -> Answer | None:
+        """A request to answer now; None when it is deferred, never answered or not ours."""
         headers = {k: v.decode(errors="replace") for k, v in raw_headers}
         try:
             request = decode(headers, value or b"")
@@ -149,5 +217,29 @@ class Responder:
             return None
         if not isinstance(request, AgencyCheckRequested) or request.agency not in self._agencies:
             return None
-        reply = self._decide(request, datetime.now(UTC))
-        return reply, reply_headers(headers, reply)
+        plan = self._schedule(request)
+        if plan.on is None:
+            log.info("not answering request %s (%s)", request.event_id, plan.timing)
+            return None
+        if plan.not_before is not None and plan.not_before > clock.now():
+            self._pending.defer(
+                Deferred(partition, offset, plan.not_before, plan.on, request, headers)
+            )
+            return None
+        return request, headers, plan.on
+
+    async def _send(
+        self,
+        producer: AIOKafkaProducer,
+        request: AgencyCheckRequested,
+        headers: Mapping[str, str],
+        on: date,
+    ) -> asyncio.Future[Any]:
+        reply = self._decide(request, clock.now(), on)
+        delivery: asyncio.Future[Any] = await producer.send(
+            reply.topic,
+            encode(reply),
+            key=reply.key,
+            headers=[(k, v.encode()) for k, v in reply_headers(headers, reply).items()],
+        )
+        return delivery

@@ -1,54 +1,97 @@
 """What each built-in agency answers: pure, deterministic sandbox rules.
 
-Sandbox conventions (documented for agencies testing against Sentra): a NIK ending in
-9999 is unknown to Dukcapil, 9998 has a police record, 9997 has bad SLIK history.
+Sandbox conventions (documented for agencies and testers in deploy/agencies/README.md):
+by the NIK's serial (its last 4 digits) 9999 is unknown to Dukcapil, 9998 has a police
+record, 9997 has SLIK collectibility 5 (loss), 9996 collectibility 2 (special mention),
+9995 is refused the loan by the bank. For the insurer, a passport name with the word
+UNKNOWN is not insured, and a casualty is on file only for a name with the word CASUALTY.
 Everything else passes.
+
+An answer depends only on the request and the day it takes effect (`on`), never on when
+it happens to be sent: a request answered again after a restart gets the same content,
+which Sentra's inbox recognises as a duplicate.
 """
 
 from __future__ import annotations
 
-import calendar
+import hashlib
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from sentra_shared.calendar import WIB
 from sentra_shared.events import (
-    AGENCY_EVENTS,
+    ANSWER_TO,
     AgencyCheckCompleted,
     AgencyCheckRequested,
     BankCheckRequested,
+    BankLoanRequested,
     CheckOutcome,
     DukcapilCheckRequested,
     HealthFacilityCheckRequested,
     InsurerCheckRequested,
+    InsurerPayoutRequested,
     PolriCheckRequested,
 )
+from sentra_shared.facts import medical_certificate_last_valid_day
 from sentra_shared.reasons import BilingualText, Reason
 
-UNKNOWN_NIK_SUFFIX = "9999"
-POLICE_RECORD_SUFFIX = "9998"
-BAD_CREDIT_SUFFIX = "9997"
-EPS_RETURN_COST_KRW = 400_000  # Return Cost insurance for Indonesian workers
+UNKNOWN_NIK_SERIAL = "9999"
+POLICE_RECORD_SERIAL = "9998"
+SLIK_LOSS_SERIAL = "9997"
+SLIK_SPECIAL_MENTION_SERIAL = "9996"
+LOAN_REFUSED_SERIAL = "9995"
+UNKNOWN_TO_INSURER_WORD = "UNKNOWN"
+CASUALTY_ON_FILE_WORD = "CASUALTY"
 
-NIK_NOT_REGISTERED = Reason(
-    code="NIK_NOT_REGISTERED",
-    text=BilingualText(
-        id="NIK tidak terdaftar di Dukcapil.", en="The NIK is not registered with Dukcapil."
-    ),
+EPS_RETURN_COST_KRW = 400_000  # Return Cost insurance for Indonesian workers
+# The rate the sandbox insurer credits rupiah at; a real insurer states its own.
+SANDBOX_IDR_PER_KRW = Decimal("11.40")
+# Plausible sandbox amounts (KRW, inclusive, in steps of 10,000) for claims whose amount
+# depends on the worker's history, which the sandbox does not have: departure guarantee
+# (severance, about a month's wage per year worked), wage arrears (guaranteed up to
+# 2,000,000 KRW), casualty (an injury benefit).
+SANDBOX_AMOUNT_RANGE_KRW: dict[str, tuple[int, int]] = {
+    "departure_guarantee": (2_000_000, 8_000_000),
+    "wage_arrears_guarantee": (200_000, 2_000_000),
+    "casualty": (500_000, 3_000_000),
+}
+
+
+def _reason(code: str, id_text: str, en_text: str) -> Reason:
+    return Reason(code=code, text=BilingualText(id=id_text, en=en_text))
+
+
+NIK_NOT_REGISTERED = _reason(
+    "NIK_NOT_REGISTERED",
+    "NIK tidak terdaftar di Dukcapil.",
+    "The NIK is not registered with Dukcapil.",
 )
-POLICE_RECORD = Reason(
-    code="SKCK_NOT_ISSUED",
-    text=BilingualText(
-        id="SKCK tidak dapat diterbitkan: ada catatan kepolisian.",
-        en="No police clearance (SKCK): there is a police record.",
-    ),
+POLICE_RECORD = _reason(
+    "SKCK_NOT_ISSUED",
+    "SKCK tidak dapat diterbitkan: ada catatan kepolisian.",
+    "No police clearance (SKCK): there is a police record.",
 )
-SLIK_BAD_HISTORY = Reason(
-    code="SLIK_COLLECTIBILITY_5",
-    text=BilingualText(
-        id="Riwayat kredit SLIK: kolektibilitas 5 (macet).",
-        en="SLIK credit history: collectibility 5 (loss).",
-    ),
+SLIK_BAD_HISTORY = _reason(
+    "SLIK_COLLECTIBILITY_5",
+    "Riwayat kredit SLIK: kolektibilitas 5 (macet).",
+    "SLIK credit history: collectibility 5 (loss).",
+)
+REPAYMENT_CAPACITY_INSUFFICIENT = _reason(
+    "REPAYMENT_CAPACITY_INSUFFICIENT",
+    "Kredit ditolak bank: kemampuan membayar angsuran tidak mencukupi.",
+    "The bank declines the loan: repayment capacity is insufficient for the instalments.",
+)
+NOT_INSURED = _reason(
+    "EPS_INSURANCE_NOT_FOUND",
+    "Tidak ada asuransi EPS atas nama paspor dan tanggal lahir ini.",
+    "No EPS insurance is held for this passport name and birth date.",
+)
+NO_CASUALTY_ON_FILE = _reason(
+    "NO_CASUALTY_ON_FILE",
+    "Tidak ada kejadian kecelakaan atau sakit yang tercatat untuk pekerja ini.",
+    "No insured casualty (accident or illness) is on file for this worker.",
 )
 
 
@@ -57,46 +100,83 @@ def reply_id(request_id: uuid.UUID, agency: str) -> uuid.UUID:
     return uuid.uuid5(request_id, agency)
 
 
-def answer(request: AgencyCheckRequested, at: datetime) -> AgencyCheckCompleted:
-    result_type = AGENCY_EVENTS[request.agency][1]
+def answer(
+    request: AgencyCheckRequested, at: datetime, on: date | None = None
+) -> AgencyCheckCompleted:
+    """The agency's answer to `request`, decided at `at`, taking effect on `on` (the day a
+    certificate is issued, a loan disbursed, a payout made; default: `at`'s day in WIB)."""
+    result_type = ANSWER_TO[type(request)]
     return result_type(
         event_id=reply_id(request.event_id, request.agency.value),
         application_id=request.application_id,
         occurred_at=at,
         request_id=request.event_id,
-        **_findings(request),
+        **_findings(request, on or at.astimezone(WIB).date()),
     )
 
 
-def _findings(request: AgencyCheckRequested) -> dict[str, Any]:
-    nik = str(getattr(request, "nik", ""))
+def _findings(request: AgencyCheckRequested, on: date) -> dict[str, Any]:
+    serial = str(getattr(request, "nik", ""))[-4:]
     match request:
-        case DukcapilCheckRequested() if nik.endswith(UNKNOWN_NIK_SUFFIX):
+        case DukcapilCheckRequested() if serial == UNKNOWN_NIK_SERIAL:
             return _failed(NIK_NOT_REGISTERED)
-        case PolriCheckRequested() if nik.endswith(POLICE_RECORD_SUFFIX):
+        case PolriCheckRequested() if serial == POLICE_RECORD_SERIAL:
             return _failed(POLICE_RECORD)
-        case BankCheckRequested() if nik.endswith(BAD_CREDIT_SUFFIX):
-            return {**_failed(SLIK_BAD_HISTORY), "slik_collectibility": 5}
         case BankCheckRequested():
-            return {"outcome": CheckOutcome.PASSED, "slik_collectibility": 1}
+            return _slik(serial)
+        case BankLoanRequested() if serial == LOAN_REFUSED_SERIAL:
+            return _failed(REPAYMENT_CAPACITY_INSUFFICIENT)
+        case BankLoanRequested():
+            return {**_passed(), "disbursed_amount_idr": request.amount_idr, "disbursed_on": on}
         case HealthFacilityCheckRequested():
-            issued = request.occurred_at.date()
-            return {"outcome": CheckOutcome.PASSED, "valid_until": _three_months_on(issued)}
-        case InsurerCheckRequested(claim_type="return_cost"):
-            return {"outcome": CheckOutcome.PASSED, "amount_krw": EPS_RETURN_COST_KRW}
+            return {**_passed(), "valid_until": medical_certificate_last_valid_day(on)}
+        case InsurerCheckRequested():
+            return _insurance_held(request)
+        case InsurerPayoutRequested():
+            paid = {"paid_krw": request.amount_krw, "paid_idr": idr_for(request.amount_krw)}
+            return {**_passed(), **paid, "paid_on": on}
+    return _passed()
+
+
+def _slik(serial: str) -> dict[str, Any]:
+    if serial == SLIK_LOSS_SERIAL:
+        return {**_failed(SLIK_BAD_HISTORY), "slik_collectibility": 5}
+    # Special mention is not a refusal: the history is reported and credit judges it.
+    collectibility = 2 if serial == SLIK_SPECIAL_MENTION_SERIAL else 1
+    return {**_passed(), "slik_collectibility": collectibility}
+
+
+def _insurance_held(request: InsurerCheckRequested) -> dict[str, Any]:
+    words = request.passport_name.upper().split()
+    if UNKNOWN_TO_INSURER_WORD in words:
+        return _failed(NOT_INSURED)
+    if request.claim_type == "casualty" and CASUALTY_ON_FILE_WORD not in words:
+        return _failed(NO_CASUALTY_ON_FILE)
+    if request.claim_type == "return_cost":
+        return {**_passed(), "amount_krw": EPS_RETURN_COST_KRW}
+    return {**_passed(), "amount_krw": sandbox_amount_krw(request)}
+
+
+def sandbox_amount_krw(request: InsurerCheckRequested) -> int:
+    """A plausible amount for the claim, the same every time for the same worker and claim."""
+    low, high = SANDBOX_AMOUNT_RANGE_KRW[request.claim_type]
+    seed = (
+        f"{request.claim_type}|{request.passport_name}|{request.date_of_birth}"
+        f"|{request.departure_date}"
+    )
+    draw = int.from_bytes(hashlib.sha256(seed.encode()).digest()[:8], "big")
+    steps = (high - low) // 10_000 + 1
+    return low + (draw % steps) * 10_000
+
+
+def idr_for(amount_krw: int) -> int:
+    """The whole rupiah the sandbox insurer credits for `amount_krw`."""
+    return int((amount_krw * SANDBOX_IDR_PER_KRW).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _passed() -> dict[str, Any]:
     return {"outcome": CheckOutcome.PASSED}
 
 
 def _failed(reason: Reason) -> dict[str, Any]:
     return {"outcome": CheckOutcome.FAILED, "reasons": (reason,)}
-
-
-def _three_months_on(issued: date) -> date:
-    """Valid for 3 months: through the eve of the same date three months later, or the end
-    of that month when it has no such date (issued 30 Nov -> valid through 28/29 Feb)."""
-    month_index = issued.month + 2
-    year, month = issued.year + month_index // 12, month_index % 12 + 1
-    days_in_month = calendar.monthrange(year, month)[1]
-    if issued.day > days_in_month:
-        return date(year, month, days_in_month)
-    return date(year, month, issued.day) - timedelta(days=1)

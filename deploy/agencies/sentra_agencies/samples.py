@@ -1,0 +1,96 @@
+"""Sample requests the conformance sandbox sends: one kind per exchange of every agency.
+
+The sample person passes every sandbox check (NIK serial 0007), so a conforming consumer
+answers each request with its exchange's answer type.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sentra_shared.envelope import headers_for
+from sentra_shared.events import (
+    AGENCY_EXCHANGES,
+    AgencyCheckRequested,
+    BankCheckRequested,
+    BankLoanRequested,
+    Bp3miCheckRequested,
+    BpjsKetenagakerjaanCheckRequested,
+    DisnakerCheckRequested,
+    DukcapilCheckRequested,
+    HealthFacilityCheckRequested,
+    ImigrasiCheckRequested,
+    InsurerCheckRequested,
+    InsurerPayoutRequested,
+    PolriCheckRequested,
+)
+
+_PERSON: dict[str, Any] = {
+    "nik": "3314015403960007",
+    "full_name": "Siti Rahayu",
+    "date_of_birth": date(1996, 3, 14),
+}
+_WHO = {"nik": _PERSON["nik"], "full_name": _PERSON["full_name"]}
+_PASSPORT = {"passport_name": "SITI RAHAYU", "date_of_birth": date(1996, 3, 14)}
+
+
+def _fields(request_type: type[AgencyCheckRequested], today: date) -> dict[str, Any]:
+    """The payload of a sample request of `request_type`, made on `today`."""
+    samples: dict[type[AgencyCheckRequested], dict[str, Any]] = {
+        DukcapilCheckRequested: {**_PERSON, "sex": "F"},
+        DisnakerCheckRequested: {**_WHO, "destination_country": "KR", "job": "factory operator"},
+        HealthFacilityCheckRequested: _PERSON,
+        PolriCheckRequested: _PERSON,
+        ImigrasiCheckRequested: {**_PERSON, "passport_name": "SITI RAHAYU"},
+        Bp3miCheckRequested: {**_WHO, "destination_country": "TW", "job": "caregiver"},
+        BpjsKetenagakerjaanCheckRequested: _WHO,
+        BankCheckRequested: {**_PERSON, "amount_idr": 50_000_000},
+        BankLoanRequested: {
+            **_PERSON,
+            "product": "placement",
+            "amount_idr": 50_000_000,
+            "tenor_months": 24,
+            "screening": "approved",
+            "decision_due": today + timedelta(days=7),
+        },
+        InsurerCheckRequested: {
+            **_PASSPORT,
+            "claim_type": "return_cost",
+            "departure_date": date(2024, 5, 1),
+        },
+        InsurerPayoutRequested: {
+            **_PASSPORT,
+            "claim_type": "return_cost",
+            "amount_krw": 400_000,
+            "payee_account_name": "SITI RAHAYU",
+            "payee_account_number": "0123456789",
+            "swift_bic": "BRINIDJA",
+            "payout_due": today + timedelta(days=14),
+        },
+    }
+    return samples[request_type]
+
+
+def request_types() -> list[type[AgencyCheckRequested]]:
+    """Every request type an agency may receive."""
+    return [request for pairs in AGENCY_EXCHANGES.values() for request, _ in pairs]
+
+
+def sample_request(
+    request_type: type[AgencyCheckRequested],
+) -> tuple[AgencyCheckRequested, dict[str, str], str]:
+    """A new request of `request_type` with its headers (its own trace) and trace id."""
+    now = datetime.now(UTC)
+    request = request_type(
+        application_id=uuid.uuid4(), occurred_at=now, **_fields(request_type, now.date())
+    )
+    trace_id = secrets.token_hex(16)
+    headers = {
+        **headers_for(request),
+        "traceparent": f"00-{trace_id}-{secrets.token_hex(8)}-01",
+        "correlation_id": str(request.application_id),
+    }
+    return request, headers, trace_id
