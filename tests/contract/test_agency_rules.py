@@ -402,3 +402,17 @@ def test_deferred_answers_are_bounded_and_forgotten_with_their_partition() -> No
     assert (len(pending), pending.room) == (1, 1)
     assert pending.next_due() == AT + timedelta(minutes=5)
     assert [d.partition for d in pending.take_due(AT + timedelta(hours=1))] == ["p0"]
+
+
+def test_timing_conventions_steer_one_case_whatever_the_rates() -> None:
+    prompt_only = TimingPolicy()
+    assert timing_of(dukcapil("9993"), prompt_only) is Timing.LATE
+    assert timing_of(bank_check("9993"), prompt_only) is Timing.LATE
+    assert timing_of(bank_loan("9994"), prompt_only) is Timing.NEVER
+    assert timing_of(bank_check("9994"), prompt_only) is Timing.PROMPT  # only the loan
+    silent = payout().model_copy(update={"payee_account_number": "1234560000"})
+    assert timing_of(silent, prompt_only) is Timing.NEVER
+    assert timing_of(payout(), prompt_only) is Timing.PROMPT
+    # A convention wins over the draw, both ways.
+    everything_late = TimingPolicy(late_rate=1.0)
+    assert timing_of(bank_loan("9994"), everything_late) is Timing.NEVER

@@ -68,7 +68,31 @@ def draw(seed: int, request_id: uuid.UUID) -> float:
     return int.from_bytes(digest[:8], "big") / 2**64
 
 
+# Sandbox conventions that steer one case's timing whatever the rates (the demo uses them
+# to show every path): every request about a NIK with serial 9993 is answered late; the
+# bank never decides the loan of a NIK with serial 9994; the insurer never pays into an
+# account number ending in 0000.
+LATE_SERIAL = "9993"
+BANK_SILENT_SERIAL = "9994"
+INSURER_SILENT_ACCOUNT_SUFFIX = "0000"
+
+
+def _convention(request: AgencyCheckRequested) -> Timing | None:
+    nik = str(getattr(request, "nik", ""))
+    if isinstance(request, BankLoanRequested) and nik.endswith(BANK_SILENT_SERIAL):
+        return Timing.NEVER
+    if isinstance(request, InsurerPayoutRequested) and (
+        request.payee_account_number or ""
+    ).endswith(INSURER_SILENT_ACCOUNT_SUFFIX):
+        return Timing.NEVER
+    if nik.endswith(LATE_SERIAL):
+        return Timing.LATE
+    return None
+
+
 def timing_of(request: AgencyCheckRequested, policy: TimingPolicy) -> Timing:
+    if (steered := _convention(request)) is not None:
+        return steered
     # One draw per request, cut into [never | late | prompt]: each rate holds exactly over
     # many requests of the exchanges it applies to.
     value = draw(policy.seed, request.event_id)
