@@ -113,7 +113,15 @@ def run_batch(samples: list[Sample], timeout: float) -> DemoResult:
             time.sleep(0.5)
         if interactive:
             print()
-        example = next((t for t in tracked if t.final and "escalated" in t.seen), None)
+        # The one to show: a loan whose bank missed its deadline twice over.
+        example = next(
+            (
+                t
+                for t in tracked
+                if t.final and t.sample.kind == "kur_loan" and "escalated" in t.seen
+            ),
+            next((t for t in tracked if t.final and "escalated" in t.seen), None),
+        )
         told: list[dict[str, str]] = []
         if example is not None:
             url = f"{notifications.url}/applications/{example.application_id}/timeline"

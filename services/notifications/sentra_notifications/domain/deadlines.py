@@ -34,26 +34,31 @@ _STEP_TEXT: dict[DeadlineStep, tuple[str, str]] = {
     DeadlineStep.INSURER_PAYOUT: ("pembayaran oleh perusahaan asuransi", "the insurer's payment"),
 }  # fmt: skip
 
-PARTY_NAMES = {
-    "dukcapil": "Dukcapil",
-    "disnaker": "Disnaker",
-    "health_facility": "fasilitas kesehatan / the health facility",
-    "polri": "Polri (SKCK)",
-    "imigrasi": "Imigrasi",
-    "bp3mi": "BP3MI",
-    "bpjs_ketenagakerjaan": "BPJS Ketenagakerjaan",
-    "bank": "bank",
-    "insurer": "asuransi / the insurer",
-    "officer": "petugas / the officer",
+# Who owes the answer, as the applicant knows them (Bahasa Indonesia, English).
+PARTY_NAMES: dict[str, tuple[str, str]] = {
+    "dukcapil": ("Dukcapil", "Dukcapil (civil registry)"),
+    "disnaker": ("Disnaker", "Disnaker (manpower office)"),
+    "health_facility": ("fasilitas kesehatan", "the health facility"),
+    "polri": ("Polri (SKCK)", "the police (SKCK)"),
+    "imigrasi": ("Imigrasi", "Immigration"),
+    "bp3mi": ("BP3MI", "BP3MI"),
+    "bpjs_ketenagakerjaan": ("BPJS Ketenagakerjaan", "BPJS Ketenagakerjaan"),
+    "bank": ("bank", "the bank"),
+    "insurer": ("perusahaan asuransi", "the insurer"),
+    "officer": ("petugas", "the officer"),
 }
 
 ENDS_THE_PATH = frozenset({DeadlineStep.BANK_DECISION, DeadlineStep.INSURER_PAYOUT})
 
 
 def _what(event: DeadlineMissed) -> tuple[str, str]:
-    party = PARTY_NAMES.get(event.party, event.party)
+    party_id, party_en = PARTY_NAMES.get(event.party, (event.party, event.party))
     text_id, text_en = _STEP_TEXT[event.step]
-    return text_id.format(party=party), text_en.format(party=party)
+    return text_id.format(party=party_id), text_en.format(party=party_en)
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _overdue(event: DeadlineMissed) -> Notice:
@@ -83,9 +88,9 @@ def _escalated(event: DeadlineEscalated) -> Notice:
     )
     return Notice(
         status="escalated",
-        message_id=f"{what_id.capitalize()} masih belum ada; kasus Anda telah dilaporkan ke "
+        message_id=f"{_sentence(what_id)} masih belum ada; kasus Anda telah dilaporkan ke "
         f"{event.supervisor}.{next_id}",
-        message_en=f"{what_en.capitalize()} has still not come; your case has been reported to "
+        message_en=f"{_sentence(what_en)} has still not come; your case has been reported to "
         f"{event.supervisor}.{next_en}",
         final=final,
     )
