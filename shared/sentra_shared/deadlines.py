@@ -30,7 +30,8 @@ from opentelemetry.instrumentation.utils import suppress_instrumentation
 
 from sentra_shared import clock
 from sentra_shared.calendar import DayKind, WorkingDayCalendar
-from sentra_shared.events import Agency
+from sentra_shared.events import Agency, DeadlineEscalated, DeadlineMissed, DeadlineStep, Event
+from sentra_shared.outbox import add_to_outbox
 from sentra_shared.telemetry import context_from_traceparent, current_traceparent
 from sentra_shared.topics import declared_agencies
 
@@ -295,3 +296,58 @@ def agency_terms() -> dict[Agency, Terms]:
         )
         for spec in declared_agencies().values()
     }
+
+
+async def open_deadline_on_terms(
+    conn: asyncpg.Connection,
+    *,
+    application_id: uuid.UUID,
+    step: DeadlineStep,
+    request_id: uuid.UUID,
+    party: str,
+    terms: Terms,
+    calendar: WorkingDayCalendar,
+    at: datetime,
+) -> bool:
+    """`open_deadline` with the due and escalation times counted from `terms`."""
+    return await open_deadline(
+        conn,
+        application_id=application_id,
+        step=step.value,
+        request_id=request_id,
+        party=party,
+        supervisor=terms.supervisor,
+        requested_at=at,
+        due_at=terms.due_at(at, calendar),
+        escalate_at=terms.escalate_at(at, calendar),
+    )
+
+
+def announce_missed(overdue: type[DeadlineMissed], escalated: type[DeadlineEscalated]) -> OnDue:
+    """The usual `on_due`: the service's `…Overdue` on its own stream at the first
+    threshold, its `…Escalated` to the supervisor at the second."""
+
+    async def on_due(conn: asyncpg.Connection, deadline: Deadline, stage: Stage) -> None:
+        common = {
+            "application_id": deadline.application_id,
+            "occurred_at": clock.now(),
+            "step": DeadlineStep(deadline.step),
+            "party": deadline.party,
+            "request_id": deadline.request_id,
+            "requested_at": deadline.requested_at,
+            "due_at": deadline.due_at,
+        }
+        event: Event
+        if stage is Stage.OVERDUE:
+            event = overdue.model_validate(common)
+        else:
+            event = escalated.model_validate(
+                {
+                    **common,
+                    "supervisor": deadline.supervisor,
+                    "escalated_for_at": deadline.escalate_at,
+                }
+            )
+        await add_to_outbox(conn, event)
+
+    return on_due

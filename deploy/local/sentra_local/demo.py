@@ -24,7 +24,7 @@ from sentra_local.licences import load_sample_licences, sample_licences
 from sentra_local.officer import OfficerDesk
 from sentra_local.paths import state_dir
 from sentra_local.processes import running_pid
-from sentra_local.samples import Officer, Sample, sample_cases
+from sentra_local.samples import Sample, sample_cases
 from sentra_local.services import PROCESSES, ServiceProcess, start_services, stop_services
 from sentra_local.stack import local_stack
 
@@ -86,7 +86,7 @@ def run_batch(samples: list[Sample], timeout: float) -> DemoResult:
         by_id = {t.application_id: t for t in tracked}
         desk = OfficerDesk(
             documents.url,
-            lambda app: by_id[app].sample.officer or Officer.CLEAR if app in by_id else None,
+            by_id.__contains__,
             officer=OFFICER,
             client=client,
         )

@@ -6,31 +6,55 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 import httpx
 from sentra_shared import clock
 
-from sentra_local.samples import Officer
 from sentra_local.tokens import issue_token
+
+
+class Officer(StrEnum):
+    CLEAR = "clear"
+    CONFIRM = "confirm"
+    CLEAR_AFTER_DUE = "clear after the review deadline"
+
+
+# What the desk concludes from the flags (the sample paths are built to meet these): a
+# child, or a worker sent with a visa but no contract, is trafficking; a NIK that
+# disagrees with the papers is checked against the originals, which takes the officer
+# past the review deadline (so the demo shows a late review); anything else is explained.
+CONFIRMED_FLAGS = frozenset({"FLAG_UNDER_AGE", "FLAG_VISA_WITHOUT_WORK_CONTRACT"})
+SLOW_FLAGS = frozenset({"NIK_BIRTH_DATE_MISMATCH", "NIK_SEX_MISMATCH"})
+
+
+def judgement(flag_codes: list[str]) -> Officer:
+    codes = set(flag_codes)
+    if codes & CONFIRMED_FLAGS:
+        return Officer.CONFIRM
+    if codes & SLOW_FLAGS:
+        return Officer.CLEAR_AFTER_DUE
+    return Officer.CLEAR
+
 
 CLEARED_BECAUSE = "Checked the originals with the applicant; the flag is explained."
 CONFIRMED_BECAUSE = "Confirmed after interviewing the applicant; referred to Polri and BP2MI."
 
 
 class OfficerDesk:
-    """Works the open review cases of the applications it knows (`decide` tells what the
-    officer concludes for an application id; None: not one of ours, left alone)."""
+    """Works the open review cases of the applications that are `ours` (another user's
+    cases are left alone), deciding each by `judgement`."""
 
     def __init__(
         self,
         documents_url: str,
-        decide: Callable[[str], Officer | None],
+        ours: Callable[[str], bool],
         officer: str = "desk-officer",
         client: httpx.Client | None = None,
     ) -> None:
         self._url = documents_url
-        self._decide = decide
+        self._ours = ours
         self._client = client or httpx.Client(timeout=10.0)
         self._headers = {"authorization": f"Bearer {issue_token(officer, ['officer'])}"}
         self.actions: Counter[str] = Counter()
@@ -43,9 +67,9 @@ class OfficerDesk:
         decided = 0
         for case in response.json():
             application_id = str(case["application_id"])
-            action = self._decide(application_id)
-            if action is None:
+            if not self._ours(application_id):
                 continue
+            action = judgement(case["flag_codes"])
             if action is Officer.CLEAR_AFTER_DUE and not _overdue(case):
                 continue  # this case shows a review that took longer than promised
             verb = "confirm" if action is Officer.CONFIRM else "clear"

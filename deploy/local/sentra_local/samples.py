@@ -1,9 +1,9 @@
 """Realistic sample applications for the demo and the fault tests: every path the program
 knows, across the nine sending regencies.
 
-Deterministic for a given seed. Each sample names the path it is meant to take and, for a
-case that will wait for an officer, what the officer decides (the demo and the chaos test
-act as the officer through the API). Paths that need a sandbox agency to be late or
+Deterministic for a given seed. Each sample names the path it is meant to take; a case
+that waits for an officer is decided by the officer desk (`officer.py`) from its flags,
+as a person would. Paths that need a sandbox agency to be late or
 silent use the built-in responders' conventions (deploy/agencies/README.md): a NIK serial
 or an account number that the sandbox agency recognises.
 """
@@ -91,19 +91,6 @@ class Path(StrEnum):
     REFUND_PAYOUT_SILENT = "refund: payout overdue -> escalated"
 
 
-class Officer(StrEnum):
-    CLEAR = "clear"
-    CONFIRM = "confirm"
-    CLEAR_AFTER_DUE = "clear after the review deadline"
-
-
-OFFICER_ACTION: dict[Path, Officer] = {
-    Path.PLACEMENT_SHARED_PHONE_CLEARED: Officer.CLEAR,
-    Path.PLACEMENT_UNDER_AGE_CONFIRMED: Officer.CONFIRM,
-    Path.PLACEMENT_VISA_NO_CONTRACT_CONFIRMED: Officer.CONFIRM,
-    Path.PLACEMENT_REVIEW_OVERDUE_CLEARED: Officer.CLEAR_AFTER_DUE,
-}
-
 # Paths that end without an officer and without a missed deadline: what a run on real
 # time (no accelerated clock, nobody acting as an officer) can finish.
 PROMPT_PATHS: tuple[Path, ...] = (
@@ -136,10 +123,6 @@ class Sample:
     @property
     def kind(self) -> str:
         return str(self.form["kind"])
-
-    @property
-    def officer(self) -> Officer | None:
-        return OFFICER_ACTION.get(self.path)
 
     @property
     def regency(self) -> str:

@@ -11,11 +11,16 @@ import asyncio
 import contextlib
 import os
 import shutil
+import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
+from typing import TypeVar
 
 import pytest
 import uvicorn
+from aiokafka import AIOKafkaConsumer
 from fastapi import FastAPI
+from sentra_shared.envelope import decode, decode_headers
+from sentra_shared.events import Event
 
 from sentra_local.kafka import KafkaNode
 from sentra_local.paths import state_dir
@@ -89,4 +94,49 @@ async def wait_until(
         await asyncio.sleep(interval)
 
 
-__all__ = ["fresh_stack", "local_stack", "serving", "wait_until"]
+E = TypeVar("E", bound=Event)
+
+
+class EventRecorder:
+    """Every event on some topics, from the beginning, as the tests read them back."""
+
+    def __init__(self, bootstrap: str, *topics: str) -> None:
+        self._consumer = AIOKafkaConsumer(
+            *topics, bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest"
+        )
+        self.events: list[Event] = []
+        self.headers: dict[uuid.UUID, dict[str, str]] = {}
+        self._task: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> EventRecorder:
+        await self._consumer.start()
+        self._task = asyncio.create_task(self._read())
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        await self._consumer.stop()
+
+    async def _read(self) -> None:
+        async for record in self._consumer:
+            headers = decode_headers(record.headers)
+            event = decode(headers, record.value)
+            self.headers[event.event_id] = headers
+            self.events.append(event)
+
+    def of(self, application_id: object, kind: type[E]) -> list[E]:
+        return [
+            e
+            for e in self.events
+            if isinstance(e, kind) and str(e.application_id) == str(application_id)
+        ]
+
+    async def first(self, application_id: object, kind: type[E], within: float = 30) -> E:
+        await wait_until(lambda: self.of(application_id, kind), within=within)
+        return self.of(application_id, kind)[0]
+
+
+__all__ = ["EventRecorder", "fresh_stack", "local_stack", "serving", "wait_until"]

@@ -16,12 +16,11 @@ from sentra_shared.calendar import WIB, WorkingDayCalendar
 from sentra_shared.clock import now
 from sentra_shared.consumer import EventHandlers
 from sentra_shared.deadlines import (
-    Deadline,
-    Stage,
     Terms,
+    announce_missed,
     answer_deadline,
     cancel_deadlines,
-    open_deadline,
+    open_deadline_on_terms,
 )
 from sentra_shared.events import (
     Agency,
@@ -207,27 +206,9 @@ class CreditHandlers:
             ),
         )
 
-    async def on_due(self, conn: asyncpg.Connection, deadline: Deadline, stage: Stage) -> None:
-        """The bank missed a deadline: say so on credit's stream, and at the second
-        threshold tell the supervisor (OJK) on the oversight stream."""
-        overdue = CreditDeadlineOverdue(
-            application_id=deadline.application_id,
-            occurred_at=now(),
-            step=DeadlineStep(deadline.step),
-            party=deadline.party,
-            request_id=deadline.request_id,
-            requested_at=deadline.requested_at,
-            due_at=deadline.due_at,
-        )
-        if stage is Stage.OVERDUE:
-            await add_to_outbox(conn, overdue)
-            return
-        escalated = CreditDeadlineEscalated(
-            **overdue.model_dump(exclude={"event_id"}),
-            supervisor=deadline.supervisor,
-            escalated_for_at=deadline.escalate_at,
-        )
-        await add_to_outbox(conn, escalated)
+    # The bank missed a deadline: credit's stream hears it is overdue, and at the second
+    # threshold the supervisor (OJK) is told on the oversight stream.
+    on_due = staticmethod(announce_missed(CreditDeadlineOverdue, CreditDeadlineEscalated))
 
     async def _open_bank_deadline(
         self,
@@ -237,15 +218,13 @@ class CreditHandlers:
         request_id: uuid.UUID,
         at: datetime,
     ) -> None:
-        terms = self.bank_terms
-        await open_deadline(
+        await open_deadline_on_terms(
             conn,
             application_id=application_id,
-            step=step.value,
+            step=step,
             request_id=request_id,
             party=BANK,
-            supervisor=terms.supervisor,
-            requested_at=at,
-            due_at=terms.due_at(at, self.calendar),
-            escalate_at=terms.escalate_at(at, self.calendar),
+            terms=self.bank_terms,
+            calendar=self.calendar,
+            at=at,
         )

@@ -10,19 +10,16 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from functools import cache
-from typing import Any
 
 import asyncpg
 from sentra_shared.calendar import WorkingDayCalendar, indonesian_calendar
-from sentra_shared.clock import now
-from sentra_shared.deadlines import Deadline, Stage, Terms, agency_terms, open_deadline
+from sentra_shared.deadlines import Terms, agency_terms, announce_missed, open_deadline_on_terms
 from sentra_shared.events import (
     Agency,
     DeadlineStep,
     DocumentsDeadlineEscalated,
     DocumentsDeadlineOverdue,
 )
-from sentra_shared.outbox import add_to_outbox
 
 from sentra_documents.domain.officer_review import (
     OFFICER_REVIEW_DAY_KIND,
@@ -81,37 +78,18 @@ async def _open(
     terms: Terms,
     at: datetime,
 ) -> None:
-    await open_deadline(
+    await open_deadline_on_terms(
         conn,
         application_id=application_id,
-        step=step.value,
+        step=step,
         request_id=request_id,
         party=party,
-        supervisor=terms.supervisor,
-        requested_at=at,
-        due_at=terms.due_at(at, calendar()),
-        escalate_at=terms.escalate_at(at, calendar()),
+        terms=terms,
+        calendar=calendar(),
+        at=at,
     )
 
 
-async def on_due(conn: asyncpg.Connection, deadline: Deadline, stage: Stage) -> None:
-    """An agency or an officer let a deadline pass: tell the applicant's timeline (overdue)
-    and, the second time, the supervising agency (escalated)."""
-    common: dict[str, Any] = {
-        "application_id": deadline.application_id,
-        "occurred_at": now(),
-        "step": DeadlineStep(deadline.step),
-        "party": deadline.party,
-        "request_id": deadline.request_id,
-        "requested_at": deadline.requested_at,
-        "due_at": deadline.due_at,
-    }
-    if stage is Stage.OVERDUE:
-        await add_to_outbox(conn, DocumentsDeadlineOverdue(**common))
-    elif stage is Stage.ESCALATED:
-        await add_to_outbox(
-            conn,
-            DocumentsDeadlineEscalated(
-                **common, supervisor=deadline.supervisor, escalated_for_at=deadline.escalate_at
-            ),
-        )
+# An agency or an officer let a deadline pass: the applicant's timeline hears it is
+# overdue and, the second time, the supervising agency is told (escalated).
+on_due = announce_missed(DocumentsDeadlineOverdue, DocumentsDeadlineEscalated)

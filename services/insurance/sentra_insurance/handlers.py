@@ -16,7 +16,12 @@ import asyncpg
 from sentra_shared.calendar import WIB, WorkingDayCalendar
 from sentra_shared.clock import now
 from sentra_shared.consumer import EventHandlers
-from sentra_shared.deadlines import Terms, answer_deadline, cancel_deadlines, open_deadline
+from sentra_shared.deadlines import (
+    Terms,
+    answer_deadline,
+    cancel_deadlines,
+    open_deadline_on_terms,
+)
 from sentra_shared.events import (
     Agency,
     ApplicationKind,
@@ -66,16 +71,15 @@ class Insurer:
         request_id: uuid.UUID,
         at: datetime,
     ) -> None:
-        await open_deadline(
+        await open_deadline_on_terms(
             conn,
             application_id=application_id,
             step=step,
             request_id=request_id,
             party=Agency.INSURER.value,
-            supervisor=self.terms.supervisor,
-            requested_at=at,
-            due_at=self.terms.due_at(at, self.calendar),
-            escalate_at=self.terms.escalate_at(at, self.calendar),
+            terms=self.terms,
+            calendar=self.calendar,
+            at=at,
         )
 
     def last_day(self, requested_at: datetime) -> date:

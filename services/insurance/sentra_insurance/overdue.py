@@ -5,42 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 
 import asyncpg
-from sentra_shared.clock import now
-from sentra_shared.deadlines import Deadline, Stage, Terms, load_deadlines
+from sentra_shared.deadlines import Deadline, Terms, announce_missed, load_deadlines
 from sentra_shared.events import (
     Agency,
     DeadlineStep,
     InsuranceDeadlineEscalated,
     InsuranceDeadlineOverdue,
 )
-from sentra_shared.outbox import add_to_outbox
 
 from sentra_insurance.repository import StoredClaim
 
-
-async def on_due(conn: asyncpg.Connection, deadline: Deadline, stage: Stage) -> None:
-    """Called by the scheduler in its claiming transaction: first overdue, then escalated
-    to the supervisor named in the insurer's terms (stored on the deadline)."""
-    overdue = InsuranceDeadlineOverdue(
-        application_id=deadline.application_id,
-        occurred_at=now(),
-        step=DeadlineStep(deadline.step),
-        party=deadline.party,
-        request_id=deadline.request_id,
-        requested_at=deadline.requested_at,
-        due_at=deadline.due_at,
-    )
-    if stage is Stage.OVERDUE:
-        await add_to_outbox(conn, overdue)
-        return
-    escalated = InsuranceDeadlineEscalated.model_validate(
-        {
-            **overdue.model_dump(exclude={"event_id"}),
-            "supervisor": deadline.supervisor,
-            "escalated_for_at": deadline.escalate_at,
-        }
-    )
-    await add_to_outbox(conn, escalated)
+# Called by the scheduler in its claiming transaction: first overdue, then escalated to
+# the supervisor named in the insurer's terms (stored on the deadline).
+on_due = announce_missed(InsuranceDeadlineOverdue, InsuranceDeadlineEscalated)
 
 
 async def payout_refused_escalation(
