@@ -2,8 +2,8 @@
 
 A service opens a deadline in the transaction that sends a request (`open_deadline`),
 closes it in the transaction that applies the answer (`answer_deadline`) and cancels the
-rest when the application is decided (`cancel_deadlines`). The `DeadlineScheduler` of
-each service claims due rows with `FOR UPDATE SKIP LOCKED`, calls the service's
+rest when the application is decided (`cancel_deadlines`). The `DeadlineScheduler`
+(`scheduler.py`) of each service claims due rows with `FOR UPDATE SKIP LOCKED`, calls the service's
 `on_due(conn, deadline, stage)` in the same transaction (which writes `…Overdue` or an
 escalation event to the outbox) and moves the row to its next stage. There are no
 in-memory timers: a deadline that fell due while the service was down fires once, after
@@ -15,29 +15,20 @@ after `due_at`) for the compliance figures.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import IntEnum
 
 import asyncpg
-from opentelemetry import trace
-from opentelemetry.instrumentation.utils import suppress_instrumentation
 
 from sentra_shared import clock
 from sentra_shared.calendar import DayKind, WorkingDayCalendar
 from sentra_shared.events import Agency, DeadlineEscalated, DeadlineMissed, DeadlineStep, Event
 from sentra_shared.outbox import add_to_outbox
-from sentra_shared.telemetry import context_from_traceparent, current_traceparent
+from sentra_shared.telemetry import current_traceparent
 from sentra_shared.topics import declared_agencies
-
-log = logging.getLogger(__name__)
-
-RETRY_AFTER_FAILURE = timedelta(minutes=1)
 
 
 class Stage(IntEnum):
@@ -83,7 +74,7 @@ class Deadline:
         )
 
 
-_COLUMNS = """id, application_id, step, request_id, party, supervisor, requested_at, due_at,
+COLUMNS = """id, application_id, step, request_id, party, supervisor, requested_at, due_at,
               escalate_at, stage, answered_at"""
 
 
@@ -127,7 +118,7 @@ async def answer_deadline(
         f"""UPDATE deadlines SET answered_at = $3, next_fire_at = NULL
             WHERE step = $1 AND request_id = $2 AND answered_at IS NULL
               AND cancelled_at IS NULL
-            RETURNING {_COLUMNS}""",
+            RETURNING {COLUMNS}""",
         step,
         request_id,
         at,
@@ -150,120 +141,13 @@ async def cancel_deadlines(
 
 async def load_deadlines(conn: asyncpg.Connection, application_id: uuid.UUID) -> list[Deadline]:
     rows = await conn.fetch(
-        f"SELECT {_COLUMNS} FROM deadlines WHERE application_id = $1 ORDER BY id",
+        f"SELECT {COLUMNS} FROM deadlines WHERE application_id = $1 ORDER BY id",
         application_id,
     )
     return [Deadline.from_row(row) for row in rows]
 
 
 OnDue = Callable[[asyncpg.Connection, Deadline, Stage], Awaitable[None]]
-
-
-class DeadlineScheduler:
-    """Fires due deadlines of one service: `on_due` writes the events, we move the stage."""
-
-    def __init__(
-        self,
-        pool_of: Callable[[], asyncpg.Pool],
-        on_due: OnDue,
-        tracer: trace.Tracer,
-        *,
-        poll_interval: float = 1.0,
-        batch_size: int = 100,
-    ) -> None:
-        self._pool_of = pool_of
-        self._on_due = on_due
-        self._tracer = tracer
-        self._poll_interval = poll_interval
-        self._batch_size = batch_size
-        self._stopping = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="deadline-scheduler")
-
-    async def stop(self) -> None:
-        self._stopping.set()
-        if self._task is not None:
-            await self._task
-
-    async def _run(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                while await self.fire_due() == self._batch_size:
-                    pass
-                wait = await self._seconds_to_next()
-            except Exception:
-                log.exception("deadline scheduler failed; will retry")
-                wait = self._poll_interval
-            # Sleep until the next due time, but look again at least every poll interval:
-            # deadlines opened by other transactions may fall due sooner.
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), max(wait, 0.01))
-
-    async def _seconds_to_next(self) -> float:
-        with suppress_instrumentation():
-            async with self._pool_of().acquire() as conn:
-                next_at = await conn.fetchval("SELECT min(next_fire_at) FROM deadlines")
-        if next_at is None:
-            return self._poll_interval
-        span = next_at - clock.now()
-        return min(self._poll_interval, max(clock.current().real_seconds(span), 0.0))
-
-    async def fire_due(self) -> int:
-        """Fire every stage due by the process clock's now, in one transaction per batch;
-        return how many deadlines were claimed."""
-        at = clock.now()
-        with suppress_instrumentation():
-            async with self._pool_of().acquire() as conn, conn.transaction():
-                rows = await conn.fetch(
-                    f"""SELECT {_COLUMNS}, traceparent FROM deadlines
-                        WHERE next_fire_at <= $1 ORDER BY next_fire_at
-                        LIMIT $2 FOR UPDATE SKIP LOCKED""",
-                    at,
-                    self._batch_size,
-                )
-                for row in rows:
-                    await self._fire(conn, Deadline.from_row(row), row["traceparent"], at)
-        return len(rows)
-
-    async def _fire(
-        self, conn: asyncpg.Connection, deadline: Deadline, traceparent: str | None, at: datetime
-    ) -> None:
-        # A deadline found long past both thresholds (the service was down) fires both
-        # stages, in order, each once.
-        stages = [Stage.OVERDUE] if deadline.stage is Stage.OPEN else []
-        if at >= deadline.escalate_at:
-            stages.append(Stage.ESCALATED)
-        parent = context_from_traceparent(traceparent)
-        try:
-            async with conn.transaction():  # a savepoint: one bad row undoes only itself
-                for stage in stages:
-                    with self._tracer.start_as_current_span(
-                        f"deadline {deadline.step} {stage.name.lower()}", context=parent
-                    ):
-                        await self._on_due(conn, deadline, stage)
-                final = stages[-1]
-                await conn.execute(
-                    """UPDATE deadlines SET stage = $2::smallint,
-                           next_fire_at = CASE WHEN $2::smallint = 1 THEN escalate_at END,
-                           overdue_at = coalesce(overdue_at, $3),
-                           escalated_at = CASE WHEN $2::smallint = 2 THEN $3 END
-                       WHERE id = $1""",
-                    deadline.id,
-                    int(final),
-                    at,
-                )
-        except Exception:
-            log.exception(
-                "deadline %s (%s) could not fire; retrying later", deadline.id, deadline.step
-            )
-            await conn.execute(
-                """UPDATE deadlines SET failed_attempts = failed_attempts + 1,
-                       next_fire_at = $2 WHERE id = $1""",
-                deadline.id,
-                at + RETRY_AFTER_FAILURE,
-            )
 
 
 @dataclass(frozen=True)

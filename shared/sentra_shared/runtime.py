@@ -30,8 +30,9 @@ from sentra_shared import clock
 from sentra_shared.config import ServiceSettings
 from sentra_shared.consumer import EventConsumer, EventHandlers
 from sentra_shared.database import create_pool, migrate
-from sentra_shared.deadlines import DeadlineScheduler, OnDue
+from sentra_shared.deadlines import OnDue
 from sentra_shared.outbox import OutboxRelay
+from sentra_shared.scheduler import DeadlineScheduler
 from sentra_shared.telemetry import build_tracer_provider, instrument_asyncpg, tracer
 from sentra_shared.topics import ensure_topics
 

@@ -19,13 +19,13 @@ from sentra_shared.clock import ManualClock
 from sentra_shared.database import create_pool, migrate
 from sentra_shared.deadlines import (
     Deadline,
-    DeadlineScheduler,
     Stage,
     answer_deadline,
     cancel_deadlines,
     load_deadlines,
     open_deadline,
 )
+from sentra_shared.scheduler import DeadlineScheduler
 
 DEADLINES_DB = "sentra_deadlines_test"
 TRACER = TracerProvider().get_tracer("test")

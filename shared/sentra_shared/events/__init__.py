@@ -55,21 +55,12 @@ from sentra_shared.events.applications import (
     Borrower,
     ClaimOutcome,
     ClaimType,
-    CreditDeadlineEscalated,
-    CreditDeadlineOverdue,
     CreditOutcome,
     CreditRequest,
     CreditScreened,
-    DeadlineEscalated,
-    DeadlineMissed,
-    DeadlineStep,
-    DocumentsDeadlineEscalated,
-    DocumentsDeadlineOverdue,
     DocumentsRejected,
     DocumentsVerified,
     DormantClaimReferred,
-    InsuranceDeadlineEscalated,
-    InsuranceDeadlineOverdue,
     LoanDecided,
     LoanOutcome,
     RefundClaimAssessed,
@@ -79,8 +70,20 @@ from sentra_shared.events.applications import (
     TraffickingReferred,
 )
 from sentra_shared.events.base import ApplicationKind, Event
+from sentra_shared.events.deadlines import (
+    DEADLINE_EVENTS,
+    CreditDeadlineEscalated,
+    CreditDeadlineOverdue,
+    DeadlineEscalated,
+    DeadlineMissed,
+    DeadlineStep,
+    DocumentsDeadlineEscalated,
+    DocumentsDeadlineOverdue,
+    InsuranceDeadlineEscalated,
+    InsuranceDeadlineOverdue,
+)
 
-CATALOGUE: tuple[type[Event], ...] = (*JOURNEY_EVENTS, *AGENCY_EVENT_TYPES)
+CATALOGUE: tuple[type[Event], ...] = (*JOURNEY_EVENTS, *DEADLINE_EVENTS, *AGENCY_EVENT_TYPES)
 
 __all__ = [
     "AGENCY_EVENTS",
@@ -89,6 +92,7 @@ __all__ = [
     "ANSWER_TO",
     "CATALOGUE",
     "CREDIT_TOPIC",
+    "DEADLINE_EVENTS",
     "DOCUMENTS_TOPIC",
     "ESCALATIONS_TOPIC",
     "INSURANCE_TOPIC",

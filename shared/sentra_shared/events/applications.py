@@ -5,7 +5,6 @@ They carry only what their readers need: no NIK, passport or account numbers.
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime
 from enum import StrEnum
 from typing import ClassVar, Literal
@@ -152,46 +151,6 @@ class TraffickingReferred(Event):
     job: str | None = None
 
 
-# --- deadlines (every service) ------------------------------------------------------------
-
-
-class DeadlineStep(StrEnum):
-    AGENCY_CHECK = "agency_check"  # an agency's check for documents
-    OFFICER_REVIEW = "officer_review"  # an officer's review of a red flag
-    BANK_CHECK = "bank_check"  # the bank's SLIK credit-history answer
-    BANK_DECISION = "bank_decision"  # the bank's loan decision (5 working days)
-    INSURER_CHECK = "insurer_check"  # the insurer's confirmation of a claim
-    INSURER_PAYOUT = "insurer_payout"  # the insurer's payment (14 days)
-
-
-class DeadlineMissed(Event):
-    """Common fields of a missed deadline: who owed what, asked when, due when."""
-
-    step: DeadlineStep
-    party: str = Field(description="Who owes the answer: an agency, or 'officer'.")
-    request_id: uuid.UUID = Field(description="The request (or review case) still unanswered.")
-    requested_at: datetime
-    due_at: datetime
-
-
-class DeadlineEscalated(DeadlineMissed):
-    """Still unanswered at the second threshold: told to the supervising agency."""
-
-    topic: ClassVar[str] = ESCALATIONS_TOPIC
-
-    supervisor: str
-    escalated_for_at: datetime = Field(description="The second threshold that passed.")
-
-
-class DocumentsDeadlineOverdue(DeadlineMissed):
-    owner: ClassVar[str] = "documents"
-    topic: ClassVar[str] = DOCUMENTS_TOPIC
-
-
-class DocumentsDeadlineEscalated(DeadlineEscalated):
-    owner: ClassVar[str] = "documents"
-
-
 # --- credit ----------------------------------------------------------------------------
 
 
@@ -227,15 +186,6 @@ class LoanDecided(Event):
     amount_disbursed_idr: int | None = Field(default=None, gt=0)
     reasons: tuple[Reason, ...] = ()
     decided_late: bool = Field(description="The bank answered after its deadline.")
-
-
-class CreditDeadlineOverdue(DeadlineMissed):
-    owner: ClassVar[str] = "credit"
-    topic: ClassVar[str] = CREDIT_TOPIC
-
-
-class CreditDeadlineEscalated(DeadlineEscalated):
-    owner: ClassVar[str] = "credit"
 
 
 # --- insurance -------------------------------------------------------------------------
@@ -283,15 +233,6 @@ class DormantClaimReferred(Event):
     instructions: tuple[Reason, ...] = Field(min_length=1)
 
 
-class InsuranceDeadlineOverdue(DeadlineMissed):
-    owner: ClassVar[str] = "insurance"
-    topic: ClassVar[str] = INSURANCE_TOPIC
-
-
-class InsuranceDeadlineEscalated(DeadlineEscalated):
-    owner: ClassVar[str] = "insurance"
-
-
 # --- notifications ---------------------------------------------------------------------
 
 
@@ -311,16 +252,10 @@ JOURNEY_EVENTS: tuple[type[Event], ...] = (
     ApplicationFlagged,
     ApplicationReviewed,
     TraffickingReferred,
-    DocumentsDeadlineOverdue,
-    DocumentsDeadlineEscalated,
     CreditScreened,
     LoanDecided,
-    CreditDeadlineOverdue,
-    CreditDeadlineEscalated,
     RefundClaimAssessed,
     RefundPaid,
     DormantClaimReferred,
-    InsuranceDeadlineOverdue,
-    InsuranceDeadlineEscalated,
     ApplicantNotified,
 )
