@@ -1,7 +1,12 @@
 """kill -9 at random: while 1,000+ applications of every kind flow, service processes are
-killed at random moments and restarted, each of them several times. Afterwards every
-application is final, every effect happened exactly once, nothing was dead-lettered, every
-outbox is drained and no consumer group lags.
+killed at random moments and restarted, each of them several times. The applications take
+every path the program knows (each placement rule, red flags decided by an officer acting
+through the review API, the bank's and the insurer's exchanges, agencies that answer late
+and a bank and an insurer that never do), on one clock 50,000 times faster than real
+time, so that deadlines fall due, escalate and meet late answers while processes die.
+Afterwards every application is final, every effect happened exactly once (a missed
+deadline once per request), nothing was dead-lettered, every outbox is drained and no
+consumer group lags.
 
 The kills follow a seeded plan; the seed is printed (and named in every failure), and
 `SENTRA_CHAOS_SEED=<seed>` replays the same plan (the moments the kills land on still
