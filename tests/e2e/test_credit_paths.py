@@ -8,10 +8,7 @@ Kafka (credit's events and the oversight escalations) and from credit's own tabl
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import itertools
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
@@ -21,7 +18,7 @@ from typing import Any, TypeVar
 import asyncpg
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaProducer
 from sentra_agencies.app import AgenciesSettings
 from sentra_agencies.app import create_app as create_agencies
 from sentra_agencies.kit import reply_headers
@@ -31,11 +28,12 @@ from sentra_documents.app import create_app as create_documents
 from sentra_documents.config import DocumentsSettings
 from sentra_local.samples import nik_for
 from sentra_local.stack import SERVICES, Stack, database_name
-from sentra_local.testing import serving, wait_until
+from sentra_local.testing import EventRecorder as Recorder
+from sentra_local.testing import serving
 from sentra_shared import clock
 from sentra_shared.calendar import WIB, DayKind, indonesian_calendar
 from sentra_shared.deadlines import agency_terms
-from sentra_shared.envelope import decode, decode_headers, encode
+from sentra_shared.envelope import encode
 from sentra_shared.events import (
     CREDIT_TOPIC,
     ESCALATIONS_TOPIC,
@@ -73,47 +71,6 @@ SLIK_LOSS = Reason(
     code="SLIK_COLLECTIBILITY_5",
     text=BilingualText(id="Kolektibilitas 5 (macet).", en="Collectibility 5 (loss)."),
 )
-
-
-class Recorder:
-    """Every event on some topics, from the beginning, with its headers."""
-
-    def __init__(self, bootstrap: str, *topics: str) -> None:
-        self._consumer = AIOKafkaConsumer(
-            *topics, bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest"
-        )
-        self.events: list[Event] = []
-        self.headers: dict[uuid.UUID, dict[str, str]] = {}
-        self._task: asyncio.Task[None] | None = None
-
-    async def start(self) -> None:
-        await self._consumer.start()
-        self._task = asyncio.create_task(self._read())
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-        await self._consumer.stop()
-
-    async def _read(self) -> None:
-        async for record in self._consumer:
-            headers = decode_headers(record.headers)
-            event = decode(headers, record.value)
-            self.headers[event.event_id] = headers
-            self.events.append(event)
-
-    def of(self, application_id: str, kind: type[E]) -> list[E]:
-        return [
-            e
-            for e in self.events
-            if isinstance(e, kind) and str(e.application_id) == application_id
-        ]
-
-    async def first(self, application_id: str, kind: type[E]) -> E:
-        await wait_until(lambda: self.of(application_id, kind), within=30)
-        return self.of(application_id, kind)[0]
 
 
 class Bank(Recorder):
