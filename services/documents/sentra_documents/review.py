@@ -15,7 +15,6 @@ from typing import Annotated, TypedDict
 
 import asyncpg
 from fastapi import APIRouter, HTTPException, Query, Request, status
-from pydantic import BaseModel, ConfigDict, Field
 from sentra_shared.clock import now
 from sentra_shared.deadlines import answer_deadline, cancel_deadlines
 from sentra_shared.events import (
@@ -35,75 +34,20 @@ from sentra_documents.domain.reasons import DocumentsReason, reason
 from sentra_documents.forms import ApplicationForm
 from sentra_documents.handlers import continue_after_review, reject
 from sentra_documents.repository import StoredApplication
+from sentra_documents.review_views import (
+    ApplicationSummary,
+    CaseDetail,
+    CaseSummary,
+    Decided,
+    Decision,
+    Region,
+    SharedIdentifier,
+    SharedWith,
+)
 
 log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/reviews", tags=["officer review"])
-
-
-class CaseSummary(BaseModel):
-    case_id: uuid.UUID
-    application_id: uuid.UUID
-    kind: ApplicationKind
-    regency_code: str
-    opened_at: datetime
-    review_due: datetime
-    flag_codes: list[str]
-    overdue: bool
-
-
-class SharedWith(BaseModel):
-    application_id: uuid.UUID
-    status: str
-
-
-class SharedIdentifier(BaseModel):
-    """One identifier of this application, masked, and who else presented the same one."""
-
-    kind: str
-    masked: str
-    shared_with: list[SharedWith]
-
-
-class ApplicationSummary(BaseModel):
-    """What an officer needs to judge the flags, without identity or account numbers."""
-
-    kind: ApplicationKind
-    status: str
-    regency_code: str
-    destination_country: str | None
-    job: str | None
-    recruiter_licence_number: str | None
-
-
-class CaseDetail(BaseModel):
-    case_id: uuid.UUID
-    application_id: uuid.UUID
-    status: str
-    opened_at: datetime
-    review_due: datetime
-    overdue: bool
-    flags: list[Reason]
-    application: ApplicationSummary
-    identifiers: list[SharedIdentifier]
-    officer_id: str | None
-    officer_reason: str | None
-    decided_at: datetime | None
-
-
-class Decision(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    reason: str = Field(min_length=10, max_length=2000, description="Why, in the officer's words.")
-
-
-class Decided(BaseModel):
-    case_id: uuid.UUID
-    application_id: uuid.UUID
-    decision: ReviewDecision
-    officer_id: str
-    decided_at: datetime
-    decided_late: bool = Field(description="The review deadline had passed.")
 
 
 def _pool(request: Request) -> asyncpg.Pool:
@@ -135,6 +79,7 @@ async def list_open_cases(
             application_id=row["application_id"],
             kind=ApplicationKind(row["kind"]),
             regency_code=row["regency_code"],
+            region=Region.of(row["regency_code"]),
             opened_at=row["opened_at"],
             review_due=row["review_due"],
             flag_codes=list(dict.fromkeys(f.code for f in _flags(row["flags"]))),
@@ -178,7 +123,11 @@ async def open_case(case_id: uuid.UUID, request: Request, officer: OfficerDep) -
 
 def _summary(form: ApplicationForm, app: asyncpg.Record) -> ApplicationSummary:
     return ApplicationSummary(
-        kind=form.kind, status=app["status"], regency_code=form.regency_code, **_placement(form)
+        kind=form.kind,
+        status=app["status"],
+        regency_code=form.regency_code,
+        region=Region.of(form.regency_code),
+        **_placement(form),
     )
 
 

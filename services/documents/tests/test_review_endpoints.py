@@ -48,6 +48,13 @@ from sentra_shared.events import (
 )
 
 DATABASE = "sentra_documents_review_test"
+# The officer reads where the applicant is registered, in words.
+SRAGEN = {
+    "regency_code": "3314",
+    "regency": "Kabupaten Sragen",
+    "province": "Jawa Tengah",
+    "program_sending_regency": True,
+}
 HASH_KEY = b"test-identifier-key"
 
 
@@ -323,6 +330,7 @@ async def test_the_list_shows_open_cases_oldest_first_and_which_are_overdue(
         assert entry["application_id"] == str(older.application_id)
         assert entry["kind"] == "placement"
         assert entry["regency_code"] == "3314"
+        assert entry["region"] == SRAGEN
         assert entry["flag_codes"] == ["FLAG_SHARED_NIK"]
         assert datetime.fromisoformat(entry["review_due"]) == older.review_due
         assert entry["overdue"] is False
@@ -353,6 +361,7 @@ async def test_an_open_case_shows_flags_and_masked_shared_identifiers_only(
         "kind": "placement",
         "status": "under_review",
         "regency_code": "3314",
+        "region": SRAGEN,
         "destination_country": "MY",
         "job": "domestic_worker",
         "recruiter_licence_number": "SIP3MI/2024/017",

@@ -59,15 +59,6 @@ def parse_nik(raw: str, *, reference_date: date) -> Nik:
     return nik
 
 
-def validate_nik(raw: str, *, reference_date: date) -> tuple[Reason, ...]:
-    """Every reason the NIK is invalid; empty when it is valid."""
-    return _parse(raw.strip(), reference_date)[1]
-
-
-def format_nik(nik: Nik) -> str:
-    return nik.format()
-
-
 def resolve_birth_year(two_digit_year: int, month: int, day: int, reference_date: date) -> int:
     """The most recent year ending in `two_digit_year` whose date is not after the reference.
 
