@@ -182,29 +182,38 @@ def agency_terms() -> dict[Agency, Terms]:
     }
 
 
-async def open_deadline_on_terms(
-    conn: asyncpg.Connection,
-    *,
-    application_id: uuid.UUID,
-    step: DeadlineStep,
-    request_id: uuid.UUID,
-    party: str,
-    terms: Terms,
-    calendar: WorkingDayCalendar,
-    at: datetime,
-) -> bool:
-    """`open_deadline` with the due and escalation times counted from `terms`."""
-    return await open_deadline(
-        conn,
-        application_id=application_id,
-        step=step.value,
-        request_id=request_id,
-        party=party,
-        supervisor=terms.supervisor,
-        requested_at=at,
-        due_at=terms.due_at(at, calendar),
-        escalate_at=terms.escalate_at(at, calendar),
-    )
+@dataclass(frozen=True)
+class Party:
+    """Someone who owes answers (an agency, a bank, an insurer, the officers), on agreed
+    terms counted in a calendar."""
+
+    name: str
+    terms: Terms
+    calendar: WorkingDayCalendar
+
+    def due_at(self, requested_at: datetime) -> datetime:
+        return self.terms.due_at(requested_at, self.calendar)
+
+    async def owes(
+        self,
+        conn: asyncpg.Connection,
+        step: DeadlineStep,
+        application_id: uuid.UUID,
+        request_id: uuid.UUID,
+        at: datetime,
+    ) -> bool:
+        """Record, in the caller's transaction, that an answer to `request_id` is owed."""
+        return await open_deadline(
+            conn,
+            application_id=application_id,
+            step=step.value,
+            request_id=request_id,
+            party=self.name,
+            supervisor=self.terms.supervisor,
+            requested_at=at,
+            due_at=self.due_at(at),
+            escalate_at=self.terms.escalate_at(at, self.calendar),
+        )
 
 
 def announce_missed(overdue: type[DeadlineMissed], escalated: type[DeadlineEscalated]) -> OnDue:

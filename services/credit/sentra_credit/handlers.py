@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 
 import asyncpg
 from sentra_shared.calendar import WIB, WorkingDayCalendar
 from sentra_shared.clock import now
 from sentra_shared.consumer import EventHandlers
 from sentra_shared.deadlines import (
+    Party,
     Terms,
     announce_missed,
     answer_deadline,
     cancel_deadlines,
-    open_deadline_on_terms,
 )
 from sentra_shared.events import (
     Agency,
@@ -75,6 +74,10 @@ class CreditHandlers:
     calendar: WorkingDayCalendar
     bank_terms: Terms
 
+    @property
+    def bank(self) -> Party:
+        return Party(BANK, self.bank_terms, self.calendar)
+
     def registry(self) -> EventHandlers:
         handlers = EventHandlers(consumer="credit")
         handlers.on(DocumentsVerified)(self.ask_bank_for_slik)
@@ -103,8 +106,8 @@ class CreditHandlers:
             conn, event.application_id, request, borrower, slik_request.event_id, at
         ):
             return
-        await self._open_bank_deadline(
-            conn, event.application_id, DeadlineStep.BANK_CHECK, slik_request.event_id, at
+        await self.bank.owes(
+            conn, DeadlineStep.BANK_CHECK, event.application_id, slik_request.event_id, at
         )
         await add_to_outbox(conn, slik_request)
 
@@ -164,8 +167,8 @@ class CreditHandlers:
             await cancel_deadlines(conn, case.application_id, at)
             await add_to_outbox(conn, screened)
             return
-        await self._open_bank_deadline(
-            conn, case.application_id, DeadlineStep.BANK_DECISION, loan_request.event_id, at
+        await self.bank.owes(
+            conn, DeadlineStep.BANK_DECISION, case.application_id, loan_request.event_id, at
         )
         await add_to_outbox(conn, screened, loan_request)
 
@@ -209,22 +212,3 @@ class CreditHandlers:
     # The bank missed a deadline: credit's stream hears it is overdue, and at the second
     # threshold the supervisor (OJK) is told on the oversight stream.
     on_due = staticmethod(announce_missed(CreditDeadlineOverdue, CreditDeadlineEscalated))
-
-    async def _open_bank_deadline(
-        self,
-        conn: asyncpg.Connection,
-        application_id: uuid.UUID,
-        step: DeadlineStep,
-        request_id: uuid.UUID,
-        at: datetime,
-    ) -> None:
-        await open_deadline_on_terms(
-            conn,
-            application_id=application_id,
-            step=step,
-            request_id=request_id,
-            party=BANK,
-            terms=self.bank_terms,
-            calendar=self.calendar,
-            at=at,
-        )

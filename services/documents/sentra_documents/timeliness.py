@@ -13,7 +13,7 @@ from functools import cache
 
 import asyncpg
 from sentra_shared.calendar import WorkingDayCalendar, indonesian_calendar
-from sentra_shared.deadlines import Terms, agency_terms, announce_missed, open_deadline_on_terms
+from sentra_shared.deadlines import Party, Terms, agency_terms, announce_missed
 from sentra_shared.events import (
     Agency,
     DeadlineStep,
@@ -56,38 +56,17 @@ async def open_agency_deadline(
     request_id: uuid.UUID,
     at: datetime,
 ) -> None:
-    await _open(conn, application_id, DeadlineStep.AGENCY_CHECK, request_id, agency.value,
-                _agency_terms()[agency], at)  # fmt: skip
+    party = Party(agency.value, _agency_terms()[agency], calendar())
+    await party.owes(conn, DeadlineStep.AGENCY_CHECK, application_id, request_id, at)
 
 
 async def open_review_deadline(
     conn: asyncpg.Connection, application_id: uuid.UUID, case_id: uuid.UUID, at: datetime
 ) -> datetime:
     """Open the officer's deadline for a case; return when the review is due."""
-    await _open(conn, application_id, DeadlineStep.OFFICER_REVIEW, case_id, OFFICER,
-                REVIEW_TERMS, at)  # fmt: skip
-    return REVIEW_TERMS.due_at(at, calendar())
-
-
-async def _open(
-    conn: asyncpg.Connection,
-    application_id: uuid.UUID,
-    step: DeadlineStep,
-    request_id: uuid.UUID,
-    party: str,
-    terms: Terms,
-    at: datetime,
-) -> None:
-    await open_deadline_on_terms(
-        conn,
-        application_id=application_id,
-        step=step,
-        request_id=request_id,
-        party=party,
-        terms=terms,
-        calendar=calendar(),
-        at=at,
-    )
+    officers = Party(OFFICER, REVIEW_TERMS, calendar())
+    await officers.owes(conn, DeadlineStep.OFFICER_REVIEW, application_id, case_id, at)
+    return officers.due_at(at)
 
 
 # An agency or an officer let a deadline pass: the applicant's timeline hears it is

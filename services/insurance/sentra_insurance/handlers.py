@@ -17,10 +17,10 @@ from sentra_shared.calendar import WIB, WorkingDayCalendar
 from sentra_shared.clock import now
 from sentra_shared.consumer import EventHandlers
 from sentra_shared.deadlines import (
+    Party,
     Terms,
     answer_deadline,
     cancel_deadlines,
-    open_deadline_on_terms,
 )
 from sentra_shared.events import (
     Agency,
@@ -63,24 +63,9 @@ class Insurer:
     terms: Terms
     calendar: WorkingDayCalendar
 
-    async def open_deadline(
-        self,
-        conn: asyncpg.Connection,
-        application_id: uuid.UUID,
-        step: DeadlineStep,
-        request_id: uuid.UUID,
-        at: datetime,
-    ) -> None:
-        await open_deadline_on_terms(
-            conn,
-            application_id=application_id,
-            step=step,
-            request_id=request_id,
-            party=Agency.INSURER.value,
-            terms=self.terms,
-            calendar=self.calendar,
-            at=at,
-        )
+    @property
+    def party(self) -> Party:
+        return Party(Agency.INSURER.value, self.terms, self.calendar)
 
     def last_day(self, requested_at: datetime) -> date:
         """The last day the insurer has, as a date the worker reads (WIB)."""
@@ -129,8 +114,8 @@ def build_handlers(rate: ExchangeRate, insurer: Insurer) -> EventHandlers:
         )
         if not await repository.open_claim(conn, event.application_id, request, check.event_id):
             return
-        await insurer.open_deadline(
-            conn, event.application_id, DeadlineStep.INSURER_CHECK, check.event_id, at
+        await insurer.party.owes(
+            conn, DeadlineStep.INSURER_CHECK, event.application_id, check.event_id, at
         )
         await add_to_outbox(conn, check)
 
@@ -253,8 +238,8 @@ async def _apply_decision(
             payout_request_id=payout.event_id,
             payout_due=payout_due,
         )
-        await insurer.open_deadline(
-            conn, application_id, DeadlineStep.INSURER_PAYOUT, payout.event_id, at
+        await insurer.party.owes(
+            conn, DeadlineStep.INSURER_PAYOUT, application_id, payout.event_id, at
         )
         await add_to_outbox(conn, assessed, payout)
         return
