@@ -71,13 +71,23 @@ class ScaledClock:
 
 def clock_from_env(environ: Mapping[str, str] = os.environ) -> Clock:
     """`SENTRA_CLOCK_SPEEDUP` (default 1: real time) from `SENTRA_CLOCK_EPOCH` (ISO 8601)."""
-    speedup = float(environ.get("SENTRA_CLOCK_SPEEDUP", "1"))
+    text = environ.get("SENTRA_CLOCK_SPEEDUP", "1")
+    try:
+        speedup = float(text)
+    except ValueError:
+        raise ValueError(f"SENTRA_CLOCK_SPEEDUP must be a number, not {text!r}") from None
     if speedup == 1:
         return SystemClock()
     epoch_text = environ.get("SENTRA_CLOCK_EPOCH")
     if not epoch_text:
         raise ValueError("SENTRA_CLOCK_SPEEDUP needs SENTRA_CLOCK_EPOCH (an ISO 8601 time)")
-    return ScaledClock(datetime.fromisoformat(epoch_text), speedup)
+    try:
+        epoch = datetime.fromisoformat(epoch_text)
+    except ValueError:
+        raise ValueError(
+            f"SENTRA_CLOCK_EPOCH must be an ISO 8601 time, not {epoch_text!r}"
+        ) from None
+    return ScaledClock(epoch, speedup)
 
 
 _clock: Clock = SystemClock()
