@@ -2,12 +2,16 @@
 
 A service opens a deadline in the transaction that sends a request (`open_deadline`),
 closes it in the transaction that applies the answer (`answer_deadline`) and cancels the
-rest when the application is decided (`cancel_deadlines`). The `DeadlineScheduler`
-(`scheduler.py`) of each service claims due rows with `FOR UPDATE SKIP LOCKED`, calls the service's
-`on_due(conn, deadline, stage)` in the same transaction (which writes `…Overdue` or an
-escalation event to the outbox) and moves the row to its next stage. There are no
-in-memory timers: a deadline that fell due while the service was down fires once, after
-the restart; two scheduler processes never fire the same stage twice.
+rest when the application is decided (`cancel_deadlines`). Each of the three also writes
+the service's `…AnswerRequested` / `…AnswerClosed` event to the outbox, so that the status
+page and the public figures know who holds a file and whether answers come on time.
+
+The `DeadlineScheduler` (`scheduler.py`) of each service claims due rows with
+`FOR UPDATE SKIP LOCKED`, calls the service's `on_due(conn, deadline, stage)` in the
+same transaction (which writes `…Overdue` or an escalation event to the outbox) and
+moves the row to its next stage. There are no in-memory timers: a deadline that fell due
+while the service was down fires once, after the restart; two scheduler processes never
+fire the same stage twice.
 
 A late answer still counts; the breach stays on the row (`overdue_at`, `answered_at`
 after `due_at`) for the compliance figures.
@@ -25,7 +29,7 @@ import asyncpg
 
 from sentra_shared import clock
 from sentra_shared.calendar import DayKind, WorkingDayCalendar
-from sentra_shared.events import Agency, DeadlineEscalated, DeadlineMissed, DeadlineStep, Event
+from sentra_shared.events import Agency, DeadlineEvents, DeadlineStep, Event
 from sentra_shared.outbox import add_to_outbox
 from sentra_shared.telemetry import current_traceparent
 from sentra_shared.topics import declared_agencies
@@ -80,6 +84,7 @@ COLUMNS = """id, application_id, step, request_id, party, supervisor, requested_
 
 async def open_deadline(
     conn: asyncpg.Connection,
+    events: DeadlineEvents,
     *,
     application_id: uuid.UUID,
     step: str,
@@ -90,7 +95,8 @@ async def open_deadline(
     due_at: datetime,
     escalate_at: datetime,
 ) -> bool:
-    """Record what is owed, by when, in the caller's transaction; False if already open."""
+    """Record what is owed, by when, in the caller's transaction, and announce it; False
+    (and nothing announced) if already open."""
     inserted = await conn.fetchval(
         """INSERT INTO deadlines (application_id, step, request_id, party, supervisor,
                                   requested_at, due_at, escalate_at, next_fire_at, traceparent)
@@ -106,14 +112,32 @@ async def open_deadline(
         escalate_at,
         current_traceparent(),
     )
+    if inserted:
+        await add_to_outbox(
+            conn,
+            events.requested(
+                application_id=application_id,
+                occurred_at=requested_at,
+                step=DeadlineStep(step),
+                party=party,
+                request_id=request_id,
+                requested_at=requested_at,
+                due_at=due_at,
+            ),
+        )
     return bool(inserted)
 
 
 async def answer_deadline(
-    conn: asyncpg.Connection, step: str, request_id: uuid.UUID, at: datetime
+    conn: asyncpg.Connection,
+    events: DeadlineEvents,
+    step: str,
+    request_id: uuid.UUID,
+    at: datetime,
 ) -> Deadline | None:
-    """The answer arrived: stop the deadline (first answer only) and return it, with
-    whether it was breached; None when no open deadline of that step names the request."""
+    """The answer arrived: stop the deadline (first answer only), announce it and return
+    it, with whether it was breached; None when no open deadline of that step names the
+    request."""
     row = await conn.fetchrow(
         f"""UPDATE deadlines SET answered_at = $3, next_fire_at = NULL
             WHERE step = $1 AND request_id = $2 AND answered_at IS NULL
@@ -123,20 +147,49 @@ async def answer_deadline(
         request_id,
         at,
     )
-    return None if row is None else Deadline.from_row(row)
+    if row is None:
+        return None
+    deadline = Deadline.from_row(row)
+    await _announce_closed(conn, events, deadline, at)
+    return deadline
 
 
 async def cancel_deadlines(
-    conn: asyncpg.Connection, application_id: uuid.UUID, at: datetime
+    conn: asyncpg.Connection, events: DeadlineEvents, application_id: uuid.UUID, at: datetime
 ) -> int:
-    """The application is decided: nothing it still waits for can be overdue any more."""
-    result: str = await conn.execute(
-        """UPDATE deadlines SET cancelled_at = $2, next_fire_at = NULL
-           WHERE application_id = $1 AND answered_at IS NULL AND cancelled_at IS NULL""",
+    """The application is decided: nothing it still waits for can be overdue any more.
+    Each withdrawn wait is announced as closed without an answer."""
+    rows = await conn.fetch(
+        f"""UPDATE deadlines SET cancelled_at = $2, next_fire_at = NULL
+            WHERE application_id = $1 AND answered_at IS NULL AND cancelled_at IS NULL
+            RETURNING {COLUMNS}""",
         application_id,
         at,
     )
-    return int(result.split()[-1])
+    for row in sorted(rows, key=lambda r: r["id"]):
+        await _announce_closed(conn, events, Deadline.from_row(row), at)
+    return len(rows)
+
+
+async def _announce_closed(
+    conn: asyncpg.Connection, events: DeadlineEvents, deadline: Deadline, at: datetime
+) -> None:
+    answered = deadline.answered_at
+    await add_to_outbox(
+        conn,
+        events.closed(
+            application_id=deadline.application_id,
+            occurred_at=at,
+            step=DeadlineStep(deadline.step),
+            party=deadline.party,
+            request_id=deadline.request_id,
+            requested_at=deadline.requested_at,
+            due_at=deadline.due_at,
+            closed_at=at,
+            answered_at=answered,
+            on_time=None if answered is None else answered <= deadline.due_at,
+        ),
+    )
 
 
 async def load_deadlines(conn: asyncpg.Connection, application_id: uuid.UUID) -> list[Deadline]:
@@ -190,6 +243,7 @@ class Party:
     name: str
     terms: Terms
     calendar: WorkingDayCalendar
+    events: DeadlineEvents  # the owning service's deadline events
 
     def due_at(self, requested_at: datetime) -> datetime:
         return self.terms.due_at(requested_at, self.calendar)
@@ -205,6 +259,7 @@ class Party:
         """Record, in the caller's transaction, that an answer to `request_id` is owed."""
         return await open_deadline(
             conn,
+            self.events,
             application_id=application_id,
             step=step.value,
             request_id=request_id,
@@ -216,7 +271,7 @@ class Party:
         )
 
 
-def announce_missed(overdue: type[DeadlineMissed], escalated: type[DeadlineEscalated]) -> OnDue:
+def announce_missed(events: DeadlineEvents) -> OnDue:
     """The usual `on_due`: the service's `…Overdue` on its own stream at the first
     threshold, its `…Escalated` to the supervisor at the second."""
 
@@ -232,9 +287,9 @@ def announce_missed(overdue: type[DeadlineMissed], escalated: type[DeadlineEscal
         }
         event: Event
         if stage is Stage.OVERDUE:
-            event = overdue.model_validate(common)
+            event = events.overdue.model_validate(common)
         else:
-            event = escalated.model_validate(
+            event = events.escalated.model_validate(
                 {
                     **common,
                     "supervisor": deadline.supervisor,

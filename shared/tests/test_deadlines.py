@@ -4,6 +4,7 @@ claims them, after any downtime, moved by an injected clock (never by sleeping).
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -25,6 +26,7 @@ from sentra_shared.deadlines import (
     load_deadlines,
     open_deadline,
 )
+from sentra_shared.events import DOCUMENTS_DEADLINES
 from sentra_shared.scheduler import DeadlineScheduler
 
 DEADLINES_DB = "sentra_deadlines_test"
@@ -70,6 +72,7 @@ async def open_one(
     async with pool.acquire() as conn, conn.transaction():
         assert await open_deadline(
             conn,
+            DOCUMENTS_DEADLINES,
             application_id=application_id,
             step="agency_check",
             request_id=request_id,
@@ -150,14 +153,18 @@ async def test_an_answer_stops_the_deadline_and_a_late_one_keeps_the_breach(
     _, on_time = await open_one(pool, due_in=timedelta(days=1), escalate_in=timedelta(days=2))
     _, late = await open_one(pool, due_in=timedelta(days=1), escalate_in=timedelta(days=2))
     async with pool.acquire() as conn:
-        answered = await answer_deadline(conn, "agency_check", on_time, clock.now())
+        answered = await answer_deadline(
+            conn, DOCUMENTS_DEADLINES, "agency_check", on_time, clock.now()
+        )
         assert answered is not None and not answered.breached
-        assert await answer_deadline(conn, "agency_check", on_time, clock.now()) is None
+        assert await answer(conn, on_time) is None
 
     manual_clock.advance(timedelta(days=1, hours=1))
     assert await scheduler.fire_due() == 1  # only the unanswered one
     async with pool.acquire() as conn:
-        late_answer = await answer_deadline(conn, "agency_check", late, clock.now())
+        late_answer = await answer_deadline(
+            conn, DOCUMENTS_DEADLINES, "agency_check", late, clock.now()
+        )
     assert late_answer is not None and late_answer.breached
     assert late_answer.stage is Stage.OVERDUE
 
@@ -173,7 +180,7 @@ async def test_a_decided_application_cancels_what_it_still_waited_for(
         pool, due_in=timedelta(days=1), escalate_in=timedelta(days=2)
     )
     async with pool.acquire() as conn:
-        assert await cancel_deadlines(conn, application_id, clock.now()) == 1
+        assert await cancel_deadlines(conn, DOCUMENTS_DEADLINES, application_id, clock.now()) == 1
     manual_clock.advance(timedelta(days=3))
     assert await DeadlineScheduler(lambda: pool, recorder("a"), TRACER).fire_due() == 0
     assert await fired(pool) == []
@@ -222,3 +229,48 @@ async def test_the_running_loop_fires_when_the_clock_moves(
     finally:
         await scheduler.stop()
     assert datetime.now(UTC) < clock.now()  # the clock moved; nobody slept a day
+
+
+async def answer(conn: asyncpg.Connection, request_id: uuid.UUID) -> Deadline | None:
+    return await answer_deadline(conn, DOCUMENTS_DEADLINES, "agency_check", request_id, clock.now())
+
+
+async def announced(pool: asyncpg.Pool) -> list[dict[str, object]]:
+    rows = await pool.fetch("SELECT headers, payload FROM outbox ORDER BY id")
+    return [
+        {"type": json.loads(row["headers"])["ce_type"], **json.loads(row["payload"])}
+        for row in rows
+    ]
+
+
+async def test_who_holds_a_file_and_whether_it_answered_in_time_is_announced(
+    pool: asyncpg.Pool, manual_clock: ManualClock
+) -> None:
+    application_id, on_time = await open_one(
+        pool, due_in=timedelta(days=1), escalate_in=timedelta(days=2)
+    )
+    _, late = await open_one(pool, due_in=timedelta(days=1), escalate_in=timedelta(days=2))
+    _, withdrawn = await open_one(pool, due_in=timedelta(days=1), escalate_in=timedelta(days=2))
+    async with pool.acquire() as conn:
+        await answer(conn, on_time)
+    manual_clock.advance(timedelta(days=1, hours=1))
+    async with pool.acquire() as conn:
+        await answer(conn, late)
+        # A repeated answer announces nothing more.
+        await answer(conn, late)
+    withdrawn_app = await pool.fetchval(
+        "SELECT application_id FROM deadlines WHERE request_id = $1", withdrawn
+    )
+    async with pool.acquire() as conn:
+        await cancel_deadlines(conn, DOCUMENTS_DEADLINES, withdrawn_app, clock.now())
+
+    events = await announced(pool)
+    requested = [e for e in events if e["type"].endswith("DocumentsAnswerRequested.v1")]
+    closed = {e["request_id"]: e for e in events if e["type"].endswith("AnswerClosed.v1")}
+    assert len(requested) == 3 and requested[0]["application_id"] == str(application_id)
+    assert {e["party"] for e in requested} == {"polri"}
+    assert len(closed) == 3 and len(events) == 6
+    assert closed[str(on_time)]["on_time"] is True
+    assert closed[str(late)]["on_time"] is False and closed[str(late)]["answered_at"]
+    assert closed[str(withdrawn)]["on_time"] is None
+    assert closed[str(withdrawn)]["answered_at"] is None

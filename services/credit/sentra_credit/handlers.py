@@ -22,6 +22,7 @@ from sentra_shared.deadlines import (
     cancel_deadlines,
 )
 from sentra_shared.events import (
+    CREDIT_DEADLINES,
     Agency,
     ApplicationKind,
     BankCheckCompleted,
@@ -29,8 +30,6 @@ from sentra_shared.events import (
     BankLoanDecided,
     BankLoanRequested,
     CheckOutcome,
-    CreditDeadlineEscalated,
-    CreditDeadlineOverdue,
     CreditOutcome,
     CreditRequest,
     CreditScreened,
@@ -76,7 +75,7 @@ class CreditHandlers:
 
     @property
     def bank(self) -> Party:
-        return Party(BANK, self.bank_terms, self.calendar)
+        return Party(BANK, self.bank_terms, self.calendar, CREDIT_DEADLINES)
 
     def registry(self) -> EventHandlers:
         handlers = EventHandlers(consumer="credit")
@@ -114,7 +113,9 @@ class CreditHandlers:
     async def screen_with_slik(self, conn: asyncpg.Connection, event: BankCheckCompleted) -> None:
         at = now()
         # Only the first answer to a request we sent counts; a late one still does.
-        deadline = await answer_deadline(conn, DeadlineStep.BANK_CHECK, event.request_id, at)
+        deadline = await answer_deadline(
+            conn, CREDIT_DEADLINES, DeadlineStep.BANK_CHECK, event.request_id, at
+        )
         if deadline is None:
             return
         case = await repository.load_case(conn, deadline.application_id)
@@ -164,7 +165,7 @@ class CreditHandlers:
             at=at,
         )
         if loan_request is None:
-            await cancel_deadlines(conn, case.application_id, at)
+            await cancel_deadlines(conn, CREDIT_DEADLINES, case.application_id, at)
             await add_to_outbox(conn, screened)
             return
         await self.bank.owes(
@@ -174,7 +175,9 @@ class CreditHandlers:
 
     async def record_bank_decision(self, conn: asyncpg.Connection, event: BankLoanDecided) -> None:
         at = now()
-        deadline = await answer_deadline(conn, DeadlineStep.BANK_DECISION, event.request_id, at)
+        deadline = await answer_deadline(
+            conn, CREDIT_DEADLINES, DeadlineStep.BANK_DECISION, event.request_id, at
+        )
         if deadline is None:
             return
         case = await repository.load_case(conn, deadline.application_id)
@@ -196,7 +199,7 @@ class CreditHandlers:
             decided_late=deadline.breached,
             at=at,
         )
-        await cancel_deadlines(conn, case.application_id, at)
+        await cancel_deadlines(conn, CREDIT_DEADLINES, case.application_id, at)
         await add_to_outbox(
             conn,
             LoanDecided(
@@ -211,4 +214,4 @@ class CreditHandlers:
 
     # The bank missed a deadline: credit's stream hears it is overdue, and at the second
     # threshold the supervisor (OJK) is told on the oversight stream.
-    on_due = staticmethod(announce_missed(CreditDeadlineOverdue, CreditDeadlineEscalated))
+    on_due = staticmethod(announce_missed(CREDIT_DEADLINES))

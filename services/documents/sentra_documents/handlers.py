@@ -12,6 +12,7 @@ from sentra_shared.consumer import EventHandlers
 from sentra_shared.deadlines import answer_deadline, cancel_deadlines
 from sentra_shared.events import (
     AGENCY_EVENTS,
+    DOCUMENTS_DEADLINES,
     AgencyCheckCompleted,
     ApplicationKind,
     ApplicationSubmitted,
@@ -100,7 +101,9 @@ async def record_check_result(conn: asyncpg.Connection, event: AgencyCheckComple
     if not await repository.record_check_answer(conn, event, at):
         return
     # A late answer still counts; the breach stays on the deadline row.
-    await answer_deadline(conn, DeadlineStep.AGENCY_CHECK.value, event.request_id, at)
+    await answer_deadline(
+        conn, DOCUMENTS_DEADLINES, DeadlineStep.AGENCY_CHECK.value, event.request_id, at
+    )
     if stored.status == "under_review":
         return  # recorded; it decides nothing until an officer clears the case
     await decide_from_answers(conn, stored)
@@ -132,7 +135,7 @@ async def decide_from_answers(conn: asyncpg.Connection, stored: StoredApplicatio
 async def verify(conn: asyncpg.Connection, stored: StoredApplication) -> None:
     at = now()
     await repository.record_decision(conn, stored.application_id, "verified", [], at)
-    await cancel_deadlines(conn, stored.application_id, at)
+    await cancel_deadlines(conn, DOCUMENTS_DEADLINES, stored.application_id, at)
     await add_to_outbox(conn, _verified_event(stored))
 
 
@@ -144,7 +147,7 @@ async def reject(
         conn, stored.application_id, "rejected", [r.code for r in reasons], at
     )
     # Decided: nothing it still waits for can be overdue any more.
-    await cancel_deadlines(conn, stored.application_id, at)
+    await cancel_deadlines(conn, DOCUMENTS_DEADLINES, stored.application_id, at)
     await add_to_outbox(
         conn,
         DocumentsRejected(

@@ -18,6 +18,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, status
 from sentra_shared.clock import now
 from sentra_shared.deadlines import answer_deadline, cancel_deadlines
 from sentra_shared.events import (
+    DOCUMENTS_DEADLINES,
     ApplicationKind,
     ApplicationReviewed,
     DeadlineStep,
@@ -227,7 +228,9 @@ async def _decide(
             why,
             at,
         )
-        deadline = await answer_deadline(conn, DeadlineStep.OFFICER_REVIEW, case_id, at)
+        deadline = await answer_deadline(
+            conn, DOCUMENTS_DEADLINES, DeadlineStep.OFFICER_REVIEW, case_id, at
+        )
         await add_to_outbox(
             conn,
             ApplicationReviewed(
@@ -264,7 +267,7 @@ async def _confirm(
 ) -> None:
     # The applicant is only told to come to the office: the flags go to the police.
     await reject(conn, stored, (reason(DocumentsReason.REVIEW_CONFIRMED_RED_FLAGS),))
-    await cancel_deadlines(conn, stored.application_id, at)
+    await cancel_deadlines(conn, DOCUMENTS_DEADLINES, stored.application_id, at)
     form = stored.form
     await add_to_outbox(
         conn,

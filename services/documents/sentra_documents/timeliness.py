@@ -15,10 +15,9 @@ import asyncpg
 from sentra_shared.calendar import WorkingDayCalendar, indonesian_calendar
 from sentra_shared.deadlines import Party, Terms, agency_terms, announce_missed
 from sentra_shared.events import (
+    DOCUMENTS_DEADLINES,
     Agency,
     DeadlineStep,
-    DocumentsDeadlineEscalated,
-    DocumentsDeadlineOverdue,
 )
 
 from sentra_documents.domain.officer_review import (
@@ -56,7 +55,7 @@ async def open_agency_deadline(
     request_id: uuid.UUID,
     at: datetime,
 ) -> None:
-    party = Party(agency.value, _agency_terms()[agency], calendar())
+    party = Party(agency.value, _agency_terms()[agency], calendar(), DOCUMENTS_DEADLINES)
     await party.owes(conn, DeadlineStep.AGENCY_CHECK, application_id, request_id, at)
 
 
@@ -64,11 +63,11 @@ async def open_review_deadline(
     conn: asyncpg.Connection, application_id: uuid.UUID, case_id: uuid.UUID, at: datetime
 ) -> datetime:
     """Open the officer's deadline for a case; return when the review is due."""
-    officers = Party(OFFICER, REVIEW_TERMS, calendar())
+    officers = Party(OFFICER, REVIEW_TERMS, calendar(), DOCUMENTS_DEADLINES)
     await officers.owes(conn, DeadlineStep.OFFICER_REVIEW, application_id, case_id, at)
     return officers.due_at(at)
 
 
 # An agency or an officer let a deadline pass: the applicant's timeline hears it is
 # overdue and, the second time, the supervising agency is told (escalated).
-on_due = announce_missed(DocumentsDeadlineOverdue, DocumentsDeadlineEscalated)
+on_due = announce_missed(DOCUMENTS_DEADLINES)

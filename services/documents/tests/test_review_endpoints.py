@@ -37,6 +37,7 @@ from sentra_shared.deadlines import load_deadlines, open_deadline
 from sentra_shared.envelope import decode, decode_headers
 from sentra_shared.events import (
     AGENCY_EVENTS,
+    DOCUMENTS_DEADLINES,
     DOCUMENTS_TOPIC,
     TPPO_REFERRALS_TOPIC,
     ApplicationKind,
@@ -170,6 +171,7 @@ async def flagged_case(docs: Documents, *, due_in: timedelta = timedelta(days=2)
             )
             await open_deadline(
                 conn,
+                DOCUMENTS_DEADLINES,
                 application_id=application_id,
                 step="officer_review",
                 request_id=case_id,

@@ -23,6 +23,7 @@ from sentra_shared.deadlines import (
     cancel_deadlines,
 )
 from sentra_shared.events import (
+    INSURANCE_DEADLINES,
     Agency,
     ApplicationKind,
     CheckOutcome,
@@ -65,7 +66,7 @@ class Insurer:
 
     @property
     def party(self) -> Party:
-        return Party(Agency.INSURER.value, self.terms, self.calendar)
+        return Party(Agency.INSURER.value, self.terms, self.calendar, INSURANCE_DEADLINES)
 
     def last_day(self, requested_at: datetime) -> date:
         """The last day the insurer has, as a date the worker reads (WIB)."""
@@ -131,7 +132,9 @@ def build_handlers(rate: ExchangeRate, insurer: Insurer) -> EventHandlers:
         ):
             return  # not ours, or answered before: a repeated answer changes nothing
         at = now()
-        await answer_deadline(conn, DeadlineStep.INSURER_CHECK, event.request_id, at)
+        await answer_deadline(
+            conn, INSURANCE_DEADLINES, DeadlineStep.INSURER_CHECK, event.request_id, at
+        )
         request = claim.request
         if event.outcome is CheckOutcome.FAILED:
             decision = insurer_refused(event.reasons, request.departure_date)
@@ -157,7 +160,9 @@ def build_handlers(rate: ExchangeRate, insurer: Insurer) -> EventHandlers:
         ):
             return
         at = now()
-        deadline = await answer_deadline(conn, DeadlineStep.INSURER_PAYOUT, event.request_id, at)
+        deadline = await answer_deadline(
+            conn, INSURANCE_DEADLINES, DeadlineStep.INSURER_PAYOUT, event.request_id, at
+        )
         if event.outcome is CheckOutcome.FAILED:
             # Not re-requested: the same account and amounts would be refused again. The
             # supervisor takes the case at once; the insurer's reasons stay on the claim.
@@ -179,7 +184,7 @@ def build_handlers(rate: ExchangeRate, insurer: Insurer) -> EventHandlers:
             deadline_breached=deadline is not None and deadline.breached,
         )
         await repository.record_payment(conn, claim.application_id, payment, at)
-        await cancel_deadlines(conn, claim.application_id, at)
+        await cancel_deadlines(conn, INSURANCE_DEADLINES, claim.application_id, at)
         await add_to_outbox(
             conn,
             RefundPaid(
@@ -244,7 +249,7 @@ async def _apply_decision(
         await add_to_outbox(conn, assessed, payout)
         return
     await repository.record_assessment(conn, application_id, decision, at)
-    await cancel_deadlines(conn, application_id, at)
+    await cancel_deadlines(conn, INSURANCE_DEADLINES, application_id, at)
     if assessed.outcome is ClaimOutcome.DORMANT and decision.last_claim_day is not None:
         referral = DormantClaimReferred(
             application_id=application_id,

@@ -7,17 +7,17 @@ from datetime import datetime
 import asyncpg
 from sentra_shared.deadlines import Deadline, Terms, announce_missed, load_deadlines
 from sentra_shared.events import (
+    INSURANCE_DEADLINES,
     Agency,
     DeadlineStep,
     InsuranceDeadlineEscalated,
-    InsuranceDeadlineOverdue,
 )
 
 from sentra_insurance.repository import StoredClaim
 
 # Called by the scheduler in its claiming transaction: first overdue, then escalated to
 # the supervisor named in the insurer's terms (stored on the deadline).
-on_due = announce_missed(InsuranceDeadlineOverdue, InsuranceDeadlineEscalated)
+on_due = announce_missed(INSURANCE_DEADLINES)
 
 
 async def payout_refused_escalation(

@@ -53,6 +53,8 @@ APPLICANT_FACING: tuple[type[Event], ...] = (
 
 
 async def tell_applicant(conn: asyncpg.Connection, event: Event) -> None:
+    if isinstance(event, ApplicationSubmitted):
+        await repository.save_applicant(conn, event)
     notice = compose(event)
     if notice is None:
         return

@@ -79,12 +79,36 @@ class RefundRequest(BaseModel):
     payee_account_number: str | None = None
 
 
+Channel = Literal["sms", "email"]
+Language = Literal["id", "en"]
+
+
+class ApplicantContact(BaseModel):
+    """How notifications reaches the applicant, in which language, and what the applicant
+    shows to open the status page. Personal data: only notifications reads it, and never
+    logs it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    language: Language = "id"
+    channels: tuple[Channel, ...] = Field(min_length=1, max_length=2)
+    phone: str | None = Field(default=None, pattern=r"^\+?\d{8,15}$")
+    email: str | None = Field(default=None, max_length=254)
+    # Given to the applicant at submission (never the internal id); with the birth date it
+    # opens the status page.
+    tracking_code: str = Field(min_length=8, max_length=32)
+    date_of_birth: date
+
+
 class ApplicationSubmitted(Event):
     owner: ClassVar[str] = "documents"
     topic: ClassVar[str] = DOCUMENTS_TOPIC
 
     kind: ApplicationKind
     regency_code: str = Field(pattern=r"^\d{4}$")
+    # Absent from applications submitted before applicants chose a channel: those are told
+    # at the counter and on the status page only.
+    contact: ApplicantContact | None = None
 
 
 class DocumentsVerified(Event):
@@ -245,6 +269,18 @@ class ApplicantNotified(Event):
     final: bool
 
 
+class ApplicantNotificationFailed(Event):
+    """A message could not be delivered on one channel after bounded attempts."""
+
+    owner: ClassVar[str] = "notifications"
+    topic: ClassVar[str] = NOTIFICATIONS_TOPIC
+
+    channel: Channel
+    about: str  # the CloudEvents type of the event the message was about
+    attempts: int = Field(gt=0)
+    reason: str = Field(max_length=500, description="The last failure, without personal data.")
+
+
 JOURNEY_EVENTS: tuple[type[Event], ...] = (
     ApplicationSubmitted,
     DocumentsVerified,
@@ -258,4 +294,5 @@ JOURNEY_EVENTS: tuple[type[Event], ...] = (
     RefundPaid,
     DormantClaimReferred,
     ApplicantNotified,
+    ApplicantNotificationFailed,
 )

@@ -1,13 +1,17 @@
-"""Missed deadlines, from every service that waits for someone's answer.
+"""Deadlines, from every service that waits for someone's answer.
 
-`…Overdue` goes on the owning service's own stream when a party's agreed time has passed;
-`…Escalated` goes on the oversight stream, read by the supervising agencies, when as long
-again has passed. One pair per owning service, with the same fields.
+`…AnswerRequested` says who holds the file now and until when; `…AnswerClosed` that the
+wait ended (answered, on time or late, or withdrawn because the application was decided).
+Both go on the owning service's own stream: the status page and the transparency figures
+are built from them. `…Overdue` goes on the same stream when a party's agreed time has
+passed; `…Escalated` goes on the oversight stream, read by the supervising agencies, when
+as long again has passed. One set per owning service, with the same fields.
 """
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import ClassVar
@@ -30,6 +34,25 @@ class DeadlineStep(StrEnum):
     BANK_DECISION = "bank_decision"  # the bank's loan decision (5 working days)
     INSURER_CHECK = "insurer_check"  # the insurer's confirmation of a claim
     INSURER_PAYOUT = "insurer_payout"  # the insurer's payment (14 days)
+
+
+class AnswerRequested(Event):
+    """A party now owes an answer (the file is with it) until `due_at`."""
+
+    step: DeadlineStep
+    party: str = Field(description="Who owes the answer: an agency, or 'officer'.")
+    request_id: uuid.UUID = Field(description="The request (or review case) to answer.")
+    requested_at: datetime
+    due_at: datetime
+
+
+class AnswerClosed(AnswerRequested):
+    """The wait for one answer ended: answered (`answered_at` set, on time or late), or
+    withdrawn because the application was decided first (`answered_at` empty)."""
+
+    closed_at: datetime
+    answered_at: datetime | None
+    on_time: bool | None = Field(description="Answered by `due_at`; empty when withdrawn.")
 
 
 class DeadlineMissed(Event):
@@ -78,11 +101,64 @@ class InsuranceDeadlineEscalated(DeadlineEscalated):
     owner: ClassVar[str] = "insurance"
 
 
-DEADLINE_EVENTS: tuple[type[Event], ...] = (
+class DocumentsAnswerRequested(AnswerRequested):
+    owner: ClassVar[str] = "documents"
+    topic: ClassVar[str] = DOCUMENTS_TOPIC
+
+
+class DocumentsAnswerClosed(AnswerClosed):
+    owner: ClassVar[str] = "documents"
+    topic: ClassVar[str] = DOCUMENTS_TOPIC
+
+
+class CreditAnswerRequested(AnswerRequested):
+    owner: ClassVar[str] = "credit"
+    topic: ClassVar[str] = CREDIT_TOPIC
+
+
+class CreditAnswerClosed(AnswerClosed):
+    owner: ClassVar[str] = "credit"
+    topic: ClassVar[str] = CREDIT_TOPIC
+
+
+class InsuranceAnswerRequested(AnswerRequested):
+    owner: ClassVar[str] = "insurance"
+    topic: ClassVar[str] = INSURANCE_TOPIC
+
+
+class InsuranceAnswerClosed(AnswerClosed):
+    owner: ClassVar[str] = "insurance"
+    topic: ClassVar[str] = INSURANCE_TOPIC
+
+
+@dataclass(frozen=True)
+class DeadlineEvents:
+    """The four deadline events of one owning service."""
+
+    requested: type[AnswerRequested]
+    closed: type[AnswerClosed]
+    overdue: type[DeadlineMissed]
+    escalated: type[DeadlineEscalated]
+
+
+DOCUMENTS_DEADLINES = DeadlineEvents(
+    DocumentsAnswerRequested,
+    DocumentsAnswerClosed,
     DocumentsDeadlineOverdue,
     DocumentsDeadlineEscalated,
-    CreditDeadlineOverdue,
-    CreditDeadlineEscalated,
+)
+CREDIT_DEADLINES = DeadlineEvents(
+    CreditAnswerRequested, CreditAnswerClosed, CreditDeadlineOverdue, CreditDeadlineEscalated
+)
+INSURANCE_DEADLINES = DeadlineEvents(
+    InsuranceAnswerRequested,
+    InsuranceAnswerClosed,
     InsuranceDeadlineOverdue,
     InsuranceDeadlineEscalated,
+)
+
+DEADLINE_EVENTS: tuple[type[Event], ...] = tuple(
+    event
+    for bundle in (DOCUMENTS_DEADLINES, CREDIT_DEADLINES, INSURANCE_DEADLINES)
+    for event in (bundle.requested, bundle.closed, bundle.overdue, bundle.escalated)
 )

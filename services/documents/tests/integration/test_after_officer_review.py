@@ -19,6 +19,7 @@ from sentra_shared.clock import ManualClock, now
 from sentra_shared.deadlines import answer_deadline
 from sentra_shared.events import (
     AGENCY_EVENTS,
+    DOCUMENTS_DEADLINES,
     AgencyCheckRequested,
     ApplicationFlagged,
     CheckOutcome,
@@ -63,7 +64,10 @@ async def officer_clears(documents: Any, application_id: uuid.UUID) -> None:
             application_id,
             now(),
         )
-        assert await answer_deadline(conn, "officer_review", case_id, now()) is not None
+        assert (
+            await answer_deadline(conn, DOCUMENTS_DEADLINES, "officer_review", case_id, now())
+            is not None
+        )
         await continue_after_review(conn, stored)
 
 

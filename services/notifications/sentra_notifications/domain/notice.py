@@ -5,18 +5,32 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import singledispatch
+from typing import Literal
 
 from sentra_shared.calendar import WIB
 from sentra_shared.events import Event
 from sentra_shared.reasons import Reason
 
+Lang = Literal["id", "en"]
+
 
 @dataclass(frozen=True)
 class Notice:
+    """What the applicant is told about one event, in both languages. `subject_*` is the
+    email subject; `message_*` the text sent by SMS and email and shown on the timeline."""
+
     status: str
     message_id: str
     message_en: str
     final: bool
+    subject_id: str = "Sentra: kabar permohonan Anda"
+    subject_en: str = "Sentra: news about your application"
+
+    def message(self, lang: Lang) -> str:
+        return self.message_id if lang == "id" else self.message_en
+
+    def subject(self, lang: Lang) -> str:
+        return self.subject_id if lang == "id" else self.subject_en
 
 
 @singledispatch
