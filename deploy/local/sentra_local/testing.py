@@ -19,9 +19,11 @@ import pytest
 import uvicorn
 from aiokafka import AIOKafkaConsumer
 from fastapi import FastAPI
+from playwright.async_api import Browser
 from sentra_shared.envelope import UndecodableEvent, decode, decode_headers
 from sentra_shared.events import Event
 
+from sentra_local.browser import NoBrowser, chromium
 from sentra_local.kafka import KafkaNode
 from sentra_local.paths import state_dir
 from sentra_local.postgres import PostgresCluster, reachable_home
@@ -33,6 +35,16 @@ from sentra_local.stack import Stack
 def local_stack() -> Iterator[Stack]:
     with fresh_stack("session") as stack:
         yield stack
+
+
+@pytest.fixture(scope="session")
+async def browser() -> AsyncIterator[Browser]:
+    """Headless Debian Chromium through Playwright; fails (never skips) when missing."""
+    try:
+        async with chromium() as launched:
+            yield launched
+    except NoBrowser as error:
+        pytest.fail(str(error), False)
 
 
 @contextlib.contextmanager

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-from sentra_shared.events import ApplicationKind, ClaimType
+from sentra_shared.events import ApplicationKind, Channel, ClaimType, Language
 
 from sentra_documents.domain.placement import DocumentKind
 from sentra_documents.domain.red_flags import PayeeKind
@@ -23,6 +23,24 @@ class Applicant(_Form):
     date_of_birth: date
     sex: Literal["F", "M"]
     phone: str = Field(pattern=r"^\+?\d{8,15}$")
+    email: str | None = Field(default=None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    channels: tuple[Channel, ...] = Field(
+        default=("sms",),
+        min_length=1,
+        max_length=2,
+        description="How the applicant wants to be told: SMS, email, or both.",
+    )
+    language: Language = Field(
+        default="id", description="Bahasa Indonesia (id, the default) or English (en)."
+    )
+
+    @model_validator(mode="after")
+    def channels_are_reachable(self) -> Self:
+        if len(set(self.channels)) != len(self.channels):
+            raise ValueError("each channel once")
+        if "email" in self.channels and self.email is None:
+            raise ValueError("the email channel needs an email address")
+        return self
 
 
 class PresentedDocument(_Form):

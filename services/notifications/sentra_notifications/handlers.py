@@ -1,4 +1,9 @@
-"""Event handlers of the notifications service: record the notice, announce it via the outbox."""
+"""Event handlers of the notifications service: one consumer reads every stream it needs
+and, for each event, updates the read models and tells the applicant.
+
+- `waits`: who holds each file and until when (status page, public figures);
+- the timeline and the notice (`tell_applicant`), for applicant-facing events.
+"""
 
 from __future__ import annotations
 
@@ -26,7 +31,7 @@ from sentra_shared.events import (
 )
 from sentra_shared.outbox import add_to_outbox
 
-from sentra_notifications import repository
+from sentra_notifications import repository, waits
 from sentra_notifications.domain import compose
 
 handlers = EventHandlers(consumer="notifications")
@@ -73,5 +78,11 @@ async def tell_applicant(conn: asyncpg.Connection, event: Event) -> None:
     )
 
 
-for _event_type in APPLICANT_FACING:
-    handlers.on(_event_type)(tell_applicant)
+async def on_event(conn: asyncpg.Connection, event: Event) -> None:
+    await waits.record(conn, event)
+    if isinstance(event, APPLICANT_FACING):
+        await tell_applicant(conn, event)
+
+
+for _event_type in dict.fromkeys((*APPLICANT_FACING, *waits.EVENTS)):
+    handlers.on(_event_type)(on_event)
