@@ -255,7 +255,13 @@ async def test_bad_slik_history_rejects_the_loan_without_referring_it(paths: Pat
     assert [r.code for r in screened.reasons] == ["SLIK_NON_PERFORMING"]
     assert screened.amount_idr == 30_000_000
     assert screened.bank_decision_due is None
-    assert await published_types(paths, application_id) == ["BankCheckRequested", "CreditScreened"]
+    # Each request to the bank opens a wait (…AnswerRequested) that its answer closes.
+    assert await published_types(paths, application_id) == [
+        "CreditAnswerRequested",
+        "BankCheckRequested",
+        "CreditAnswerClosed",
+        "CreditScreened",
+    ]
     case = await case_of(paths, application_id)
     assert (case["stage"], case["slik_collectibility"], case["screening_outcome"]) == (
         "closed",
@@ -294,9 +300,13 @@ async def test_approved_loan_is_disbursed_by_the_bank(paths: Paths) -> None:
     assert decided.amount_disbursed_idr == 50_000_000
     assert decided.reasons == () and decided.decided_late is False
     assert await published_types(paths, application_id) == [
+        "CreditAnswerRequested",
         "BankCheckRequested",
+        "CreditAnswerClosed",
+        "CreditAnswerRequested",
         "CreditScreened",
         "BankLoanRequested",
+        "CreditAnswerClosed",
         "LoanDecided",
     ]
     case = await case_of(paths, application_id)
