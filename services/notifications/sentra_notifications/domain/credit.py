@@ -5,56 +5,56 @@ from __future__ import annotations
 from sentra_shared.events import CreditOutcome, CreditScreened, LoanDecided, LoanOutcome
 from sentra_shared.facts import rupiah
 
-from sentra_notifications.domain.notice import Notice, compose, day_en, day_id, with_reasons
+from sentra_notifications.domain.notice import Lang, Notice, compose, day, texts, topics
+from sentra_notifications.domain.templates import Facts, render_notice
+
+# What a rejected borrower can do, by the screening's reason code (the templates say it in
+# words). A code not listed gets the general advice: ask at the office or the bank.
+REMEDIES: dict[str, str] = {
+    "AMOUNT_ABOVE_CEILING": "terms",
+    "TENOR_ABOVE_MAXIMUM": "terms",
+    "TENOR_BEYOND_WORK_CONTRACT": "terms",
+    "PRODUCT_NOT_AVAILABLE": "terms",
+    "WORK_CONTRACT_REQUIRED": "document",
+    "NPWP_REQUIRED": "document",
+    "SLIK_NON_PERFORMING": "credit_history",
+    "SLIK_SPECIAL_MENTION": "credit_history",
+    "PRIOR_COMMERCIAL_PRODUCTIVE_CREDIT": "credit_history",
+}
+
+
+def remedy(code: str) -> str:
+    return REMEDIES.get(code, "ask")
 
 
 @compose.register
 def _(event: CreditScreened) -> Notice:
-    amount = rupiah(event.amount_idr)
-    if event.outcome is CreditOutcome.REJECTED:
-        return Notice(
-            status="credit_rejected",
-            message_id=with_reasons(
-                f"Pengajuan KUR Anda sebesar {amount} ditolak.", event.reasons, "id"
-            ),
-            message_en=with_reasons(
-                f"Your KUR loan application for {amount} was rejected.", event.reasons, "en"
-            ),
-            final=True,
-        )
-    due_id = day_id(event.bank_decision_due) if event.bank_decision_due else "-"
-    due_en = day_en(event.bank_decision_due) if event.bank_decision_due else "-"
-    if event.outcome is CreditOutcome.APPROVED:
-        text_id = f"Pengajuan KUR Anda sebesar {amount} memenuhi syarat dan diteruskan ke bank."
-        text_en = f"Your KUR loan application for {amount} meets the rules and goes to the bank."
-    else:
-        text_id = f"Pengajuan KUR Anda sebesar {amount} diteruskan ke bank untuk dinilai."
-        text_en = f"Your KUR loan application for {amount} goes to the bank to be judged."
-    return Notice(
-        status=f"credit_{event.outcome.value}",
-        message_id=with_reasons(text_id, event.reasons, "id")
-        + f" Bank wajib memutuskan paling lambat {due_id}.",
-        message_en=with_reasons(text_en, event.reasons, "en")
-        + f" The bank must decide by {due_en}.",
-        final=False,
+    def facts(lang: Lang) -> Facts:
+        due = event.bank_decision_due
+        return {
+            "amount": rupiah(event.amount_idr),
+            "due": day(due, lang) if due else None,
+            "reasons": texts(event.reasons, lang),
+            "remedies": topics(event.reasons, remedy),
+        }
+
+    # Rejected here, the application ends; approved or referred, the bank decides next.
+    return render_notice(
+        f"credit_{event.outcome.value}",
+        final=event.outcome is CreditOutcome.REJECTED,
+        facts=facts,
     )
 
 
 @compose.register
 def _(event: LoanDecided) -> Notice:
-    if event.outcome is LoanOutcome.DISBURSED:
-        amount = rupiah(event.amount_disbursed_idr or 0)
-        return Notice(
-            status="loan_disbursed",
-            message_id=f"Bank telah mencairkan KUR Anda sebesar {amount} ke rekening Anda.",
-            message_en=f"The bank has paid out your KUR loan of {amount} to your account.",
-            final=True,
-        )
-    return Notice(
-        status="loan_rejected",
-        message_id=with_reasons("Bank menolak pengajuan KUR Anda.", event.reasons, "id")
-        + " Anda dapat bertanya atau mengajukan keberatan ke bank atau ke OJK (kontak 157).",
-        message_en=with_reasons("The bank rejected your KUR loan.", event.reasons, "en")
-        + " You may ask the bank, or complain to OJK (contact 157).",
-        final=True,
-    )
+    def facts(lang: Lang) -> Facts:
+        amount = event.amount_disbursed_idr
+        return {
+            "amount": rupiah(amount) if amount else None,
+            "late": event.decided_late,
+            "reasons": texts(event.reasons, lang),
+        }
+
+    status = "loan_disbursed" if event.outcome is LoanOutcome.DISBURSED else "loan_rejected"
+    return render_notice(status, final=True, facts=facts)

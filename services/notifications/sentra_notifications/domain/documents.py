@@ -12,21 +12,41 @@ from sentra_shared.events import (
     ReviewDecision,
 )
 
-from sentra_notifications.domain.notice import Notice, compose, day_en, day_id, with_reasons
+from sentra_notifications.domain.notice import Lang, Notice, compose, day, texts, topics
+from sentra_notifications.domain.templates import Facts, render_notice
 
-OFFICE_ID = "kantor layanan terpadu satu atap (LTSA) di kabupaten Anda"
-OFFICE_EN = "the one-roof service office (LTSA) in your regency"
+# What the applicant does about a rejection, by the reason's code (the templates say it
+# in words). A code not listed gets the general advice: ask at the office.
+REMEDY_BY_PREFIX: tuple[tuple[str, str], ...] = (
+    ("NIK_", "identity"),
+    ("MISSING_", "missing_document"),
+    ("MEDICAL_CERTIFICATE_", "medical"),
+    ("RECRUITER_", "recruiter"),
+    ("DESTINATION_UNDER_MORATORIUM", "destination"),
+    ("FEES_ABOVE_OFFICIAL_COST", "fees"),
+    # A confirmed red flag, or an applicant too young: an officer explains in person;
+    # the message never names the flag.
+    ("REVIEW_CONFIRMED_RED_FLAGS", "in_person"),
+    ("UNDER_MINIMUM_AGE", "in_person"),
+)
+
+
+def remedy(code: str) -> str:
+    for prefix, topic in REMEDY_BY_PREFIX:
+        if code.startswith(prefix):
+            return topic
+    return "ask"
 
 
 @compose.register
 def _(event: ApplicationSubmitted) -> Notice:
-    return Notice(
-        status="submitted",
-        message_id="Permohonan Anda telah diterima dan sedang diperiksa. Anda tidak perlu "
-        "membayar siapa pun untuk layanan ini.",
-        message_en="Your application has been received and is being checked. You do not "
-        "have to pay anyone for this service.",
+    # The tracking code, never the internal id: it is what the applicant types, with the
+    # birth date, to open the status page.
+    code = event.contact.tracking_code if event.contact else None
+    return render_notice(
+        "submitted",
         final=False,
+        facts=lambda lang: {"kind": event.kind.value, "tracking_code": code},
     )
 
 
@@ -34,15 +54,10 @@ def _(event: ApplicationSubmitted) -> Notice:
 def _(event: ApplicationFlagged) -> Notice:
     # Never the flags themselves: a recruiter reading over the worker's shoulder must not
     # learn what gave the case away.
-    return Notice(
-        status="under_review",
-        message_id="Permohonan Anda perlu diperiksa oleh petugas. Keputusan paling lambat "
-        f"{day_id(event.review_due)}. Petugas dapat menghubungi Anda; bawalah dokumen asli "
-        f"bila diminta datang ke {OFFICE_ID}.",
-        message_en="An officer needs to review your application. You will have a decision by "
-        f"{day_en(event.review_due)}. The officer may contact you; bring your original "
-        f"documents if you are asked to come to {OFFICE_EN}.",
+    return render_notice(
+        "under_review",
         final=False,
+        facts=lambda lang: {"kind": event.kind.value, "due": day(event.review_due, lang)},
     )
 
 
@@ -50,42 +65,29 @@ def _(event: ApplicationFlagged) -> Notice:
 def _(event: ApplicationReviewed) -> Notice | None:
     if event.decision is ReviewDecision.CONFIRMED:
         return None  # the applicant hears the rejection, which follows, and nothing more
-    return Notice(
-        status="review_cleared",
-        message_id="Pemeriksaan petugas selesai; permohonan Anda dilanjutkan ke instansi terkait.",
-        message_en="The officer's review is done; your application goes on to the agencies.",
-        final=False,
+    return render_notice(
+        "review_cleared", final=False, facts=lambda lang: {"kind": event.kind.value}
     )
 
 
 @compose.register
 def _(event: DocumentsVerified) -> Notice:
-    if event.kind is ApplicationKind.PLACEMENT:
-        return Notice(
-            status="documents_verified",
-            message_id="Semua dokumen penempatan Anda telah diverifikasi oleh instansi "
-            f"terkait. Datanglah ke {OFFICE_ID} untuk orientasi pra-pemberangkatan dan "
-            "mengambil dokumen Anda.",
-            message_en="All your placement documents have been verified by the agencies. Come "
-            f"to {OFFICE_EN} for the pre-departure orientation and to collect your documents.",
-            final=True,
-        )
-    return Notice(
-        status="documents_verified",
-        message_id="Dokumen Anda telah diverifikasi; permohonan Anda diteruskan untuk diputuskan.",
-        message_en="Your documents have been verified; your application goes on to a decision.",
-        final=False,
+    # A placement ends here (the worker collects the documents); a loan or a refund goes
+    # on to credit or insurance.
+    return render_notice(
+        "documents_verified",
+        final=event.kind is ApplicationKind.PLACEMENT,
+        facts=lambda lang: {"kind": event.kind.value},
     )
 
 
 @compose.register
 def _(event: DocumentsRejected) -> Notice:
-    return Notice(
-        status="documents_rejected",
-        message_id=with_reasons("Dokumen Anda belum dapat diterima.", event.reasons, "id")
-        + f" Perbaiki atau lengkapi dokumen tersebut lalu ajukan kembali, atau tanyakan ke "
-        f"{OFFICE_ID}.",
-        message_en=with_reasons("Your documents could not be accepted.", event.reasons, "en")
-        + f" Correct or complete them and apply again, or ask at {OFFICE_EN}.",
-        final=True,
-    )
+    def facts(lang: Lang) -> Facts:
+        return {
+            "kind": event.kind.value,
+            "reasons": texts(event.reasons, lang),
+            "remedies": topics(event.reasons, remedy),
+        }
+
+    return render_notice("documents_rejected", final=True, facts=facts)

@@ -2,78 +2,77 @@
 
 from __future__ import annotations
 
-from sentra_shared.events import ClaimOutcome, DormantClaimReferred, RefundClaimAssessed, RefundPaid
+from sentra_shared.events import (
+    ClaimOutcome,
+    DormantClaimReferred,
+    RefundClaimAssessed,
+    RefundPaid,
+)
 from sentra_shared.facts import rupiah
 
-from sentra_notifications.domain.notice import Notice, compose, day_en, day_id, with_reasons
+from sentra_notifications.domain.notice import Lang, Notice, compose, day, texts, topics
+from sentra_notifications.domain.templates import Facts, render_notice
+
+# What a worker whose claim was rejected can do, by the reason's code (the templates say
+# it in words). A code not listed gets the general advice: ask at the office.
+REMEDIES: dict[str, str] = {
+    "ACCOUNT_NAME_MISMATCH": "account",
+    "INVALID_SWIFT_BIC": "account",
+    "EMPLOYMENT_DATES_MISSING": "details",
+    "AMOUNT_REQUIRED": "details",
+    "DEPARTURE_IN_FUTURE": "details",
+}
 
 
-def _krw(amount: int) -> str:
-    return f"KRW {amount:,}"
+def remedy(code: str) -> str:
+    return REMEDIES.get(code, "ask")
+
+
+def krw(amount: int, lang: Lang) -> str:
+    """Won with the reader's thousands separator: KRW 400.000 in Indonesian."""
+    text = f"KRW {amount:,}"
+    return text.replace(",", ".") if lang == "id" else text
 
 
 @compose.register
 def _(event: RefundClaimAssessed) -> Notice:
-    if event.outcome is ClaimOutcome.ACCEPTED:
-        amounts = _krw(event.amount_krw or 0)
-        if event.amount_idr is not None:
-            amounts += f" (± {rupiah(event.amount_idr)})"
-        due_id = f" paling lambat {day_id(event.payout_due)}" if event.payout_due else ""
-        due_en = f" by {day_en(event.payout_due)}" if event.payout_due else ""
-        return Notice(
-            status="claim_accepted",
-            message_id=with_reasons(
-                f"Klaim pengembalian asuransi Anda diterima: {amounts}. Perusahaan asuransi "
-                f"akan membayar ke rekening atas nama Anda{due_id}.",
-                event.reasons,
-                "id",
-            ),
-            message_en=with_reasons(
-                f"Your insurance refund claim was accepted: {amounts}. The insurer will pay "
-                f"into the account in your name{due_en}.",
-                event.reasons,
-                "en",
-            ),
-            final=False,
-        )
-    if event.outcome is ClaimOutcome.DORMANT:
-        return Notice(
-            status="claim_dormant",
-            message_id="Klaim Anda melewati batas 3 tahun; uangnya kini dipegang HRD Korea "
-            "sebagai asuransi tidur. Petunjuk cara mengklaimnya menyusul.",
-            message_en="Your claim is past the 3-year limit; the money is now held by HRD "
-            "Korea as dormant insurance. Instructions on how to claim it follow.",
-            final=False,
-        )
-    return Notice(
-        status="claim_rejected",
-        message_id=with_reasons("Klaim pengembalian asuransi Anda ditolak.", event.reasons, "id"),
-        message_en=with_reasons("Your insurance refund claim was rejected.", event.reasons, "en"),
-        final=True,
-    )
+    def facts(lang: Lang) -> Facts:
+        return {
+            "amount_krw": krw(event.amount_krw, lang) if event.amount_krw else None,
+            "amount_idr": rupiah(event.amount_idr) if event.amount_idr else None,
+            "due": day(event.payout_due, lang) if event.payout_due else None,
+            "last_claim_day": day(event.last_claim_day, lang) if event.last_claim_day else None,
+            "reasons": texts(event.reasons, lang),
+            "remedies": topics(event.reasons, remedy),
+        }
+
+    # Accepted, the payout comes next; dormant, the HRD Korea referral; rejected, the end.
+    final = event.outcome is ClaimOutcome.REJECTED
+    return render_notice(f"claim_{event.outcome.value}", final=final, facts=facts)
 
 
 @compose.register
 def _(event: RefundPaid) -> Notice:
-    return Notice(
-        status="refund_paid",
-        message_id=f"Pengembalian asuransi Anda telah dibayar: {_krw(event.amount_krw)}, "
-        f"diterima {rupiah(event.amount_idr)} pada {day_id(event.paid_on)}.",
-        message_en=f"Your insurance refund has been paid: {_krw(event.amount_krw)}, "
-        f"credited as {rupiah(event.amount_idr)} on {day_en(event.paid_on)}.",
+    return render_notice(
+        "refund_paid",
         final=True,
+        facts=lambda lang: {
+            "amount_krw": krw(event.amount_krw, lang),
+            "amount_idr": rupiah(event.amount_idr),
+            "paid_on": day(event.paid_on, lang),
+            "late": event.paid_late,
+        },
     )
 
 
 @compose.register
 def _(event: DormantClaimReferred) -> Notice:
-    return Notice(
-        status="dormant_referred",
-        message_id=with_reasons(
-            "Klaim Anda diurus melalui HRD Korea (asuransi tidur).", event.instructions, "id"
-        ),
-        message_en=with_reasons(
-            "Your claim goes through HRD Korea (dormant insurance).", event.instructions, "en"
-        ),
+    return render_notice(
+        "dormant_referred",
         final=True,
+        facts=lambda lang: {
+            "amount_krw": krw(event.amount_krw, lang) if event.amount_krw else None,
+            "last_claim_day": day(event.last_claim_day, lang),
+            "instructions": texts(event.instructions, lang),
+        },
     )

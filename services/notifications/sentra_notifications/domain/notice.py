@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import singledispatch
@@ -38,11 +39,15 @@ def compose(event: Event) -> Notice | None:
     raise TypeError(f"no notice for {type(event).__name__}")
 
 
-def with_reasons(text: str, reasons: tuple[Reason, ...], lang: str) -> str:
-    if not reasons:
-        return text
-    details = " ".join(r.text.id if lang == "id" else r.text.en for r in reasons)
-    return f"{text} {details}"
+def texts(reasons: tuple[Reason, ...], lang: Lang) -> list[str]:
+    """The reasons' own words in one language, for a template to list."""
+    return [r.text.id if lang == "id" else r.text.en for r in reasons]
+
+
+def topics(reasons: tuple[Reason, ...], topic_of: Callable[[str], str]) -> list[str]:
+    """What the applicant must do about the reasons, once per kind of remedy and in the
+    order the reasons came: two missing documents need one "bring them" sentence."""
+    return list(dict.fromkeys(topic_of(r.code) for r in reasons))
 
 
 _MONTHS_ID = (
@@ -53,6 +58,10 @@ _MONTHS_EN = (
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
 )  # fmt: skip
+
+
+def day(moment: date | datetime, lang: Lang) -> str:
+    return day_id(moment) if lang == "id" else day_en(moment)
 
 
 def day_id(moment: date | datetime) -> str:

@@ -1,0 +1,66 @@
+"""Notice texts live in Jinja2 files, one per notice and language:
+`templates/messages/<lang>/<status>.j2`, each with a `subject` and a `message` block
+(docs/messages.md). The domain decides which notice and gathers the facts in each
+language; this module only renders them.
+
+The environment is built on first use and cached: importing the package reads no file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from functools import cache
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from sentra_notifications.domain.notice import Lang, Notice
+
+LANGUAGES: tuple[Lang, ...] = ("id", "en")
+BLOCKS = ("subject", "message")
+
+Facts = Mapping[str, object]
+
+
+@cache
+def environment() -> Environment:
+    return Environment(
+        loader=PackageLoader("sentra_notifications", "templates/messages"),
+        # A fact a template names but the domain did not gather is a bug, not an empty
+        # string in a message to a worker.
+        undefined=StrictUndefined,
+        # Plain text for SMS, email and the timeline: HTML escaping would show "&amp;".
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def template_name(status: str, lang: Lang) -> str:
+    return f"{lang}/{status}.j2"
+
+
+def render(status: str, lang: Lang, facts: Facts) -> tuple[str, str]:
+    """The subject and the message of one notice in one language."""
+    template = environment().get_template(template_name(status, lang))
+    context = template.new_context(dict(facts))
+    subject, message = (
+        # Templates are laid out for reading; an SMS is one paragraph.
+        " ".join("".join(template.blocks[block](context)).split())
+        for block in BLOCKS
+    )
+    return subject, message
+
+
+def render_notice(status: str, *, final: bool, facts: Callable[[Lang], Facts]) -> Notice:
+    """The notice named `status`, rendered from its template in every language with the
+    facts gathered for that language (dates, amounts and reasons in its words)."""
+    subject_id, message_id = render(status, "id", facts("id"))
+    subject_en, message_en = render(status, "en", facts("en"))
+    return Notice(
+        status=status,
+        message_id=message_id,
+        message_en=message_en,
+        final=final,
+        subject_id=subject_id,
+        subject_en=subject_en,
+    )
