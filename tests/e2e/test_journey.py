@@ -26,7 +26,9 @@ from sentra_documents.app import create_app as create_documents
 from sentra_documents.config import DocumentsSettings
 from sentra_insurance.app import create_app as create_insurance
 from sentra_insurance.config import InsuranceSettings
+from sentra_local.processes import free_port
 from sentra_local.samples import nik_for
+from sentra_local.sinks import Sinks
 from sentra_local.stack import SERVICES, Stack, database_name
 from sentra_local.testing import serving, wait_until
 from sentra_notifications.app import create_app as create_notifications
@@ -119,6 +121,10 @@ async def journey(local_stack: Stack) -> AsyncIterator[Journey]:
     )
     spans = InMemorySpanExporter()
     common: dict[str, Any] = {"kafka_bootstrap": local_stack.kafka.bootstrap, "http_port": 0}
+    # Where notifications sends the applicant's SMS (the journey's last hop announces it).
+    sinks = Sinks(smtp_port=free_port(), http_port=free_port())
+    delivery = {"smtp_host": sinks.host, "smtp_port": sinks.smtp_port, "sms_url": sinks.url,
+                "sms_key": sinks.sms_key, "delivery_poll_interval_s": 0.2}  # fmt: skip
     apps = {
         "documents": create_documents(
             DocumentsSettings(database_url=local_stack.database_url("documents"), **common),
@@ -133,7 +139,9 @@ async def journey(local_stack: Stack) -> AsyncIterator[Journey]:
             span_exporter=spans,
         ),
         "notifications": create_notifications(
-            NotificationsSettings(database_url=local_stack.database_url("notifications"), **common),
+            NotificationsSettings(
+                database_url=local_stack.database_url("notifications"), **common, **delivery
+            ),
             span_exporter=spans,
         ),
         # The built-in agencies answer the checks documents asks for; the test is the
@@ -150,6 +158,7 @@ async def journey(local_stack: Stack) -> AsyncIterator[Journey]:
     bootstrap = local_stack.kafka.bootstrap
     journey = Journey("", "", spans)
     async with AsyncExitStack() as stack:
+        await stack.enter_async_context(sinks)
         urls = {name: await stack.enter_async_context(serving(app)) for name, app in apps.items()}
         bank_in = AIOKafkaConsumer(
             requests_topic(Agency.BANK),

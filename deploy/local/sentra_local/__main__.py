@@ -1,7 +1,8 @@
 """sentra-local: run Sentra's real parts on this machine, without Docker.
 
 sentra-local setup   install/resolve what is missing (PostgreSQL server, Kafka jars)
-sentra-local up      start Kafka, PostgreSQL and the four services; print the addresses
+sentra-local up      start Kafka, PostgreSQL, the four services, the agencies and the
+                     sinks (SMTP server, SMS gateway) notifications sends to
 sentra-local down    stop what `up` started
 sentra-local status  show what runs
 sentra-local demo    run the end-to-end demo and stop what it started
@@ -11,6 +12,7 @@ sentra-local token   print a development bearer token for an officer (--officer 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from sentra_local import demo
@@ -19,7 +21,7 @@ from sentra_local.licences import load_sample_licences
 from sentra_local.paths import state_dir
 from sentra_local.postgres import ensure_server_binaries
 from sentra_local.processes import StartupError, running_pid
-from sentra_local.services import service_processes, start_services, stop_services
+from sentra_local.services import SMTP_PORT, service_processes, start_services, stop_services
 from sentra_local.stack import local_stack
 from sentra_local.tokens import issue_token
 
@@ -39,6 +41,8 @@ def _up() -> int:
     started += start_services(stack, state_dir() / "services")
     for process in service_processes(state_dir() / "services"):
         print(f"{process.name:<14} {process.url}  (log {process.log_file})")
+    print(f"{'smtp sink':<14} 127.0.0.1:{os.environ.get('SENTRA_SINKS_SMTP_PORT', SMTP_PORT)}"
+          "  (what notifications sent: GET /received on the sinks' port)")  # fmt: skip
     print(f"recruiter licences (sample registry): {load_sample_licences(stack)}")
     print(f"started: {', '.join(started) or 'nothing (all were running)'}")
     print("Try: curl -s http://127.0.0.1:8001/health ; 'make down' stops everything.")

@@ -167,6 +167,25 @@ def print_summary(result: DemoResult) -> None:
             print(f"  {t.application_id} {t.sample.path.value} last status {t.status}")
 
 
+def sink_counts(url: str) -> dict[str, int]:
+    """What the SMTP server and the SMS gateway sink have received, read from them."""
+    counts: dict[str, int] = httpx.get(f"{url}/received", timeout=10.0).json()["counts"]
+    return counts
+
+
+def settled_sink_counts(url: str, within: float = 10.0) -> dict[str, int]:
+    """The sinks' counts once the last notices have gone out (unchanged for a second)."""
+    deadline = time.monotonic() + within
+    counts = sink_counts(url)
+    while time.monotonic() < deadline:
+        time.sleep(1.0)
+        latest = sink_counts(url)
+        if latest == counts:
+            break
+        counts = latest
+    return counts
+
+
 def main(count: int = 30, timeout: float = 180.0, seed: int | None = None) -> int:
     # A new batch of applicants each run: the same worker claiming the same refund twice
     # is (rightly) refused, so a fixed seed would show only refusals from the second run on.
@@ -207,8 +226,15 @@ def main(count: int = 30, timeout: float = 180.0, seed: int | None = None) -> in
         print(f"Recruiter licence registry: {loaded}")
         print(f"Sample seed {seed} (repeat this batch with --seed {seed})")
         samples = sample_cases(count, demo_clock.now().date(), sample_licences(), seed)
+        sinks = ServiceProcess("sinks", services_home)
+        before = sink_counts(sinks.url)
         result = run_batch(samples, timeout)
         print_summary(result)
+        after = settled_sink_counts(sinks.url)
+        print(
+            f"\nWhat the applicants received (counted by the sinks, {sinks.url}/received): "
+            f"sinks: emails={after['emails'] - before['emails']} sms={after['sms'] - before['sms']}"
+        )
     finally:
         stopped = stop_services(services_home, services_started)
         stack.down(stack_started)

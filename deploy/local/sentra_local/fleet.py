@@ -28,6 +28,7 @@ from sentra_shared.topics import DLQ_SUFFIX, declared_agencies, declared_topics
 from sentra_local.licences import load_sample_licences
 from sentra_local.processes import free_port, is_alive, running_pid, stop_pid
 from sentra_local.services import PROCESSES, ServiceProcess
+from sentra_local.sinks import DEVELOPMENT_SMS_KEY
 from sentra_local.stack import SERVICES, Stack
 
 # Which topics each service's consumer group reads.
@@ -62,12 +63,29 @@ class Fleet:
                 ("SENTRA_CLOCK_EPOCH", epoch.isoformat()),
                 *((f"SENTRA_{n.upper()}_DEADLINE_POLL_INTERVAL_S", "0.2") for n in PROCESSES),
             )
+        ports = {name: free_port() for name in PROCESSES}
+        # notifications sends to this fleet's sinks (SMTP + SMS gateway), on ports of its own.
+        smtp_port = free_port()
+        delivery = {
+            "sinks": (("SENTRA_SINKS_SMTP_PORT", str(smtp_port)),),
+            "notifications": (
+                ("SENTRA_NOTIFICATIONS_SMTP_HOST", "127.0.0.1"),
+                ("SENTRA_NOTIFICATIONS_SMTP_PORT", str(smtp_port)),
+                ("SENTRA_NOTIFICATIONS_SMS_URL", f"http://127.0.0.1:{ports['sinks']}"),
+                ("SENTRA_NOTIFICATIONS_SMS_KEY", DEVELOPMENT_SMS_KEY),
+                ("SENTRA_NOTIFICATIONS_DELIVERY_POLL_INTERVAL_S", "0.2"),
+            ),
+        }
         self.processes = {
             name: ServiceProcess(
                 name,
                 home,
-                http_port=free_port(),
-                extra_env=(*common, (f"SENTRA_{name.upper()}_OUTBOX_POLL_INTERVAL_S", "0.5")),
+                http_port=ports[name],
+                extra_env=(
+                    *common,
+                    (f"SENTRA_{name.upper()}_OUTBOX_POLL_INTERVAL_S", "0.5"),
+                    *delivery.get(name, ()),
+                ),
             )
             for name in PROCESSES
         }
@@ -226,31 +244,77 @@ async def exactly_once_problems(
         expected = {r["app"] for r in verified if r["kind"] == kind and r["status"] == "verified"}
         if expected - decided:
             problems.append(f"{service}: {len(expected - decided)} verified applications undecided")
-    timeline = Counter(
-        str(r["application_id"])
-        for r in await fetch_rows(
-            stack,
-            "notifications",
-            "SELECT application_id FROM timeline WHERE application_id = ANY($1::uuid[])",
-            ids,
-        )
-    )
-    notified = Counter(
-        r["app"]
-        for r in await fetch_rows(
-            stack,
-            "notifications",
-            "SELECT convert_from(key, 'UTF8') AS app FROM outbox "
-            "WHERE headers->>'ce_type' LIKE '%.ApplicantNotified.%'",
-        )
-    )
+    told = await _told_per_application(stack, ids)
     for app in ids:
-        if not emitted[app] == timeline[app] == notified[app]:
+        notices, counter, delivered = told.get(app, (0, 0, 0))
+        if not emitted[app] == notices == counter + delivered:
             problems.append(
-                f"{app}: {emitted[app]} events, {timeline[app]} timeline entries, "
-                f"{notified[app]} ApplicantNotified"
+                f"{app}: {emitted[app]} events, {notices} timeline entries, told "
+                f"{counter} at the counter and {delivered} by SMS or email"
             )
+    problems += await _delivery_problems(stack, ids)
     return problems
+
+
+async def _told_per_application(stack: Stack, ids: list[str]) -> dict[str, tuple[int, int, int]]:
+    """Per application: timeline notices (not counting delivery failures), notices told at
+    the counter only, and notices owed by SMS or email (one delivery row per channel)."""
+    rows = await fetch_rows(
+        stack,
+        "notifications",
+        """SELECT a.app,
+                  (SELECT count(*) FROM timeline t WHERE t.application_id = a.app::uuid
+                     AND t.event_type NOT LIKE '%.ApplicantNotificationFailed.%') AS notices,
+                  (SELECT count(*) FROM outbox o WHERE convert_from(o.key, 'UTF8') = a.app
+                     AND o.headers->>'ce_type' LIKE '%.ApplicantNotified.%'
+                     AND convert_from(o.payload, 'UTF8')::jsonb->>'channel' = 'counter')
+                    AS counter,
+                  (SELECT count(DISTINCT d.event_id) FROM deliveries d
+                     WHERE d.application_id = a.app::uuid) AS delivered
+           FROM unnest($1::text[]) AS a(app)""",
+        ids,
+    )
+    return {r["app"]: (int(r["notices"]), int(r["counter"]), int(r["delivered"])) for r in rows}
+
+
+async def _delivery_problems(stack: Stack, ids: list[str]) -> list[str]:
+    """Each sent message announced once (ApplicantNotified), each failed one once
+    (ApplicantNotificationFailed), read in one snapshot (a result and its event commit
+    together)."""
+    conn = await asyncpg.connect(stack.database_url("notifications"))
+    try:
+        async with conn.transaction(isolation="repeatable_read", readonly=True):
+            deliveries = Counter(
+                (str(r["application_id"]), r["channel"], r["status"])
+                for r in await conn.fetch(
+                    "SELECT application_id, channel, status FROM deliveries "
+                    "WHERE application_id = ANY($1::uuid[])",
+                    ids,
+                )
+            )
+            announced: Counter[tuple[str, str, str]] = Counter()
+            for r in await conn.fetch(
+                """SELECT convert_from(key, 'UTF8') AS app, headers->>'ce_type' AS type,
+                          convert_from(payload, 'UTF8')::jsonb->>'channel' AS channel
+                   FROM outbox WHERE convert_from(key, 'UTF8') = ANY($1::text[])
+                   AND (headers->>'ce_type' LIKE '%.ApplicantNotified.%'
+                        OR headers->>'ce_type' LIKE '%.ApplicantNotificationFailed.%')""",
+                ids,
+            ):
+                if r["channel"] != "counter":
+                    status = "sent" if ".ApplicantNotified." in r["type"] else "failed"
+                    announced[(r["app"], r["channel"], status)] += 1
+    finally:
+        await conn.close()
+    return [
+        f"{app}: {n} {channel} deliveries {status}, {announced[(app, channel, status)]} announced"
+        for (app, channel, status), n in deliveries.items()
+        if status != "pending" and n != announced[(app, channel, status)]
+    ] + [
+        f"{app}: {channel} announced {status} {n}x without such a delivery"
+        for (app, channel, status), n in announced.items()
+        if (app, channel, status) not in deliveries
+    ]
 
 
 def _subject(payload: str) -> str:

@@ -145,6 +145,9 @@ class Licences:
 class _Maker:
     def __init__(self, rng: random.Random, today: date, licences: Licences) -> None:
         self.rng = rng
+        # Channels and language come from a draw of their own, so that a seed still gives
+        # the same applicants, documents and amounts as before applicants chose channels.
+        self.contact_rng = random.Random(hash(rng.getstate()))
         self.today = today
         self.licences = licences
         self.serial = 0
@@ -162,7 +165,19 @@ class _Maker:
             "date_of_birth": born.isoformat(),
             "sex": sex,
             "phone": f"+628{self.rng.randint(10**9, 10**10 - 1)}",
+            **self.contact(self.serial),
         }
+
+    def contact(self, serial: int) -> dict[str, Any]:
+        """How a worker asks to be told: most by SMS only, some by email, some both;
+        most in Bahasa Indonesia, some (returnees from abroad, mostly) in English."""
+        draw = self.contact_rng.random()
+        channels = ["sms"] if draw < 0.6 else ["email"] if draw < 0.75 else ["sms", "email"]
+        language = "en" if self.contact_rng.random() < 0.2 else "id"
+        contact: dict[str, Any] = {"channels": channels, "language": language}
+        if "email" in channels or self.contact_rng.random() < 0.3:
+            contact["email"] = f"pmi{serial:04d}.{self.contact_rng.randrange(10**6):06d}@example.id"
+        return contact
 
     def placement(self, **changes: Any) -> dict[str, Any]:
         country, job = self.rng.choice(_OPEN_PLACEMENTS)

@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 
 from sentra_local.processes import StartupError, running_pid, stop_pid, tail
+from sentra_local.sinks import DEVELOPMENT_SMS_KEY
 from sentra_local.stack import SERVICES, Stack
 from sentra_local.tokens import development_keys
 
@@ -21,10 +22,16 @@ DEFAULT_PORTS = {
     "insurance": 8003,
     "notifications": 8004,
     "agencies": 8005,
+    "sinks": 8006,  # the SMS gateway sink's HTTP port; its SMTP server listens on SMTP_PORT
 }
+SMTP_PORT = 8025
+
 # The built-in agency responders (deploy/agencies) run beside the services so that every
 # check a service asks of an agency is answered.
-PROCESSES = (*SERVICES, "agencies")
+# The sinks (sinks.py) receive what notifications sends: emails over SMTP, SMS through the
+# gateway interface.
+PROCESSES = (*SERVICES, "agencies", "sinks")
+MODULES = {"sinks": "sentra_local.sinks"}
 
 
 @dataclass(frozen=True)
@@ -63,8 +70,34 @@ class ServiceProcess:
             prefix + "HTTP_HOST": self.host,
             prefix + "HTTP_PORT": str(self.port),
             **self._officer_keys(),
+            **self._sinks(),
             **dict(self.extra_env),
         }
+
+    def _sinks(self) -> dict[str, str]:
+        """The sinks keep their journal here; notifications sends to them, unless the
+        environment already names an SMTP server or an SMS gateway."""
+        if self.name == "sinks":
+            return {
+                "SENTRA_SINKS_SMTP_PORT": os.environ.get("SENTRA_SINKS_SMTP_PORT", str(SMTP_PORT)),
+                "SENTRA_SINKS_JOURNAL": str(self.home / "sinks.jsonl"),
+            }
+        if self.name != "notifications":
+            return {}
+        sinks = ServiceProcess("sinks", self.home)
+        defaults = {
+            "SENTRA_NOTIFICATIONS_SMTP_HOST": sinks.host,
+            "SENTRA_NOTIFICATIONS_SMTP_PORT": os.environ.get(
+                "SENTRA_SINKS_SMTP_PORT", str(SMTP_PORT)
+            ),
+            "SENTRA_NOTIFICATIONS_SMS_URL": sinks.url,
+            "SENTRA_NOTIFICATIONS_SMS_KEY": DEVELOPMENT_SMS_KEY,
+        }
+        if os.environ.get("SENTRA_NOTIFICATIONS_SMTP_HOST") or os.environ.get(
+            "SENTRA_NOTIFICATIONS_SMS_URL"
+        ):
+            return {}
+        return defaults
 
     def _officer_keys(self) -> dict[str, str]:
         """documents trusts the development officer key (`sentra-local token`), unless
@@ -81,7 +114,7 @@ class ServiceProcess:
         self.home.mkdir(parents=True, exist_ok=True)
         with self.log_file.open("ab") as log:
             process = subprocess.Popen(
-                [sys.executable, "-m", f"sentra_{self.name}"],
+                [sys.executable, "-m", MODULES.get(self.name, f"sentra_{self.name}")],
                 env=self.environment(stack),
                 stdout=log,
                 stderr=subprocess.STDOUT,

@@ -8,6 +8,7 @@ and, for each event, updates the read models and tells the applicant.
 from __future__ import annotations
 
 import asyncpg
+from sentra_shared import clock
 from sentra_shared.consumer import EventHandlers
 from sentra_shared.events import (
     ApplicantNotified,
@@ -31,8 +32,9 @@ from sentra_shared.events import (
 )
 from sentra_shared.outbox import add_to_outbox
 
-from sentra_notifications import repository, waits
+from sentra_notifications import delivery, repository, waits
 from sentra_notifications.domain import compose
+from sentra_notifications.domain.delivery import messages_for
 
 handlers = EventHandlers(consumer="notifications")
 
@@ -58,6 +60,9 @@ APPLICANT_FACING: tuple[type[Event], ...] = (
 
 
 async def tell_applicant(conn: asyncpg.Connection, event: Event) -> None:
+    """The timeline row and the messages owed on the applicant's channels, in this
+    transaction; the delivery worker sends them. An applicant who chose no channel (an
+    application from before channels existed) is told at the counter and on the timeline."""
     if isinstance(event, ApplicationSubmitted):
         await repository.save_applicant(conn, event)
     notice = compose(event)
@@ -66,12 +71,17 @@ async def tell_applicant(conn: asyncpg.Connection, event: Event) -> None:
     await repository.append(
         conn, event.application_id, event.event_id, event.ce_type(), notice, event.occurred_at
     )
+    contact = await delivery.contact_of(conn, event.application_id)
+    messages = messages_for(notice, contact) if contact is not None else ()
+    if messages:
+        await delivery.schedule(conn, event, notice.final, messages, clock.now())
+        return
     await add_to_outbox(
         conn,
         ApplicantNotified(
             application_id=event.application_id,
             occurred_at=event.occurred_at,
-            channel="sms",
+            channel="counter",
             about=event.ce_type(),
             final=notice.final,
         ),

@@ -1,0 +1,154 @@
+"""The deliveries table: messages owed, claimed under a lease, and their results.
+
+A claim is fenced by its attempt number: a sender whose lease ran out (it hung, or died)
+finds its result ignored, because the row was claimed again since and counts one more
+attempt. Recipients and texts are personal data: never logged.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+import asyncpg
+from sentra_shared.events import Event
+from sentra_shared.telemetry import current_traceparent
+
+from sentra_notifications.domain.delivery import Channel, Contact, Message
+
+NOTIFY_CHANNEL = "deliveries"
+# Delivery ids are derived from (event, channel): the same message always has the same id,
+# hence the same idempotency key and Message-ID, however often it is written or sent.
+_NAMESPACE = uuid.UUID("5d6f3f0e-8a0b-4c7e-9a55-5e17a0de1e7e")
+
+
+def delivery_id(event_id: uuid.UUID, channel: Channel) -> uuid.UUID:
+    return uuid.uuid5(_NAMESPACE, f"{event_id}/{channel}")
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: uuid.UUID
+    application_id: uuid.UUID
+    about: str
+    final: bool
+    channel: Channel
+    recipient: str
+    language: str
+    subject: str
+    body: str
+    attempts: int  # including this one
+    idempotency_key: str
+    traceparent: str | None
+
+
+async def contact_of(conn: asyncpg.Connection, application_id: uuid.UUID) -> Contact | None:
+    row = await conn.fetchrow(
+        "SELECT language, channels, phone, email FROM applicants WHERE application_id = $1",
+        application_id,
+    )
+    if row is None:
+        return None
+    return Contact(row["language"], tuple(row["channels"]), row["phone"], row["email"])
+
+
+async def schedule(
+    conn: asyncpg.Connection,
+    event: Event,
+    final: bool,
+    messages: tuple[Message, ...],
+    now: datetime,
+) -> None:
+    """Owe these messages (in the caller's transaction) and wake the worker at commit."""
+    traceparent = current_traceparent()
+    await conn.executemany(
+        """INSERT INTO deliveries (id, application_id, event_id, about, final, channel,
+                                   recipient, language, subject, body, next_attempt_at,
+                                   idempotency_key, traceparent, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $11, $11)
+           ON CONFLICT (application_id, event_id, channel) DO NOTHING""",
+        [
+            (
+                (key := delivery_id(event.event_id, m.channel)),
+                event.application_id,
+                event.event_id,
+                event.ce_type(),
+                final,
+                m.channel,
+                m.recipient,
+                m.language,
+                m.subject,
+                m.text,
+                now,
+                str(key),
+                traceparent,
+            )
+            for m in messages
+        ],
+    )
+    await conn.execute("SELECT pg_notify($1, '')", NOTIFY_CHANNEL)
+
+
+async def claim(
+    conn: asyncpg.Connection, channel: Channel, limit: int, now: datetime, lease_until: datetime
+) -> list[Claimed]:
+    """Take up to `limit` due messages of one channel until `lease_until`. Rows another
+    worker holds (locked) are skipped, rows it leased are not due: nobody sends twice."""
+    rows = await conn.fetch(
+        """UPDATE deliveries SET attempts = attempts + 1, next_attempt_at = $4, updated_at = $3
+           WHERE id IN (SELECT id FROM deliveries
+                        WHERE status = 'pending' AND channel = $1 AND next_attempt_at <= $3
+                        ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+           RETURNING id, application_id, about, final, channel, recipient, language, subject,
+                     body, attempts, idempotency_key, traceparent""",
+        channel,
+        limit,
+        now,
+        lease_until,
+    )
+    return [Claimed(**dict(row)) for row in rows]
+
+
+async def mark_sent(conn: asyncpg.Connection, claimed: Claimed, now: datetime) -> bool:
+    return await _update(
+        conn,
+        claimed,
+        "status = 'sent', sent_at = $3, last_error = NULL, updated_at = $3",
+        now,
+    )
+
+
+async def mark_retry(
+    conn: asyncpg.Connection, claimed: Claimed, now: datetime, retry_at: datetime, error: str
+) -> bool:
+    return await _update(
+        conn,
+        claimed,
+        "next_attempt_at = $4, last_error = $5, updated_at = $3",
+        now,
+        retry_at,
+        error,
+    )
+
+
+async def mark_failed(
+    conn: asyncpg.Connection, claimed: Claimed, now: datetime, error: str
+) -> bool:
+    return await _update(
+        conn, claimed, "status = 'failed', last_error = $4, updated_at = $3", now, error
+    )
+
+
+async def _update(
+    conn: asyncpg.Connection, claimed: Claimed, assignments: str, *args: object
+) -> bool:
+    """Record a result only if this claim still holds the row (see the module docstring)."""
+    done = await conn.fetchval(
+        f"""UPDATE deliveries SET {assignments}
+            WHERE id = $1 AND status = 'pending' AND attempts = $2 RETURNING true""",
+        claimed.id,
+        claimed.attempts,
+        *args,
+    )
+    return bool(done)

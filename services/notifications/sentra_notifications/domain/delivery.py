@@ -1,0 +1,81 @@
+"""Delivering notices: which messages one notice makes, how long to wait before trying a
+message again, and what the applicant is told when a message could not be delivered.
+
+Pure: the contact and the attempt count are arguments; the worker does the sending.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Literal
+
+from sentra_shared.events import ApplicantNotificationFailed
+
+from sentra_notifications.domain.notice import Lang, Notice, compose
+
+Channel = Literal["sms", "email"]
+CHANNELS: tuple[Channel, ...] = ("sms", "email")
+
+
+@dataclass(frozen=True)
+class Contact:
+    """How the applicant asked to be told (from ApplicationSubmitted.contact)."""
+
+    language: Lang
+    channels: tuple[Channel, ...]
+    phone: str | None
+    email: str | None
+
+
+@dataclass(frozen=True)
+class Message:
+    """One message owed on one channel, rendered in the applicant's language."""
+
+    channel: Channel
+    recipient: str
+    language: Lang
+    subject: str
+    text: str
+
+
+def messages_for(notice: Notice, contact: Contact) -> tuple[Message, ...]:
+    """One message per channel the applicant chose and can be reached on. None at all
+    means the applicant is told at the counter (and on the status page) only."""
+    address = {"sms": contact.phone, "email": contact.email}
+    lang = contact.language
+    return tuple(
+        Message(channel, recipient, lang, notice.subject(lang), notice.message(lang))
+        for channel in CHANNELS
+        if channel in contact.channels and (recipient := address[channel])
+    )
+
+
+def backoff(failures: int, base: timedelta, cap: timedelta) -> timedelta:
+    """The wait after the `failures`-th failed attempt: base, 2 base, 4 base, ... at most
+    cap. Doubling gives a gateway that is down time to recover without hammering it."""
+    if failures < 1:
+        raise ValueError("backoff follows a failure")
+    return min(base * (1 << min(failures - 1, 30)), cap)
+
+
+_CHANNEL_ID = {"sms": "SMS", "email": "email"}
+_CHANNEL_EN = {"sms": "text message (SMS)", "email": "email"}
+_OFFICE_ID = "kantor layanan terpadu satu atap (LTSA) di kabupaten Anda"
+_OFFICE_EN = "the one-roof service office (LTSA) in your regency"
+
+
+@compose.register
+def _(event: ApplicantNotificationFailed) -> Notice:
+    # Shown on the timeline (the status page), the one place that still reaches the
+    # applicant when their phone or mailbox does not: never the failure's technical cause.
+    return Notice(
+        status="notification_failed",
+        message_id=f"Kami tidak dapat mengirim kabar terbaru lewat {_CHANNEL_ID[event.channel]}. "
+        "Periksa halaman status permohonan Anda dengan kode lacak Anda, atau tanyakan ke "
+        f"{_OFFICE_ID}. Pastikan nomor telepon dan alamat email Anda benar.",
+        message_en=f"We could not send you our latest news by {_CHANNEL_EN[event.channel]}. "
+        "Check your application's status page with your tracking code, or ask at "
+        f"{_OFFICE_EN}. Make sure your phone number and email address are correct.",
+        final=False,
+    )
