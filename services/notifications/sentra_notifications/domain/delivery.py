@@ -13,6 +13,7 @@ from typing import Literal
 from sentra_shared.events import ApplicantNotificationFailed
 
 from sentra_notifications.domain.notice import Lang, Notice, compose
+from sentra_notifications.domain.templates import render_notice
 
 Channel = Literal["sms", "email"]
 CHANNELS: tuple[Channel, ...] = ("sms", "email")
@@ -59,23 +60,18 @@ def backoff(failures: int, base: timedelta, cap: timedelta) -> timedelta:
     return min(base * (1 << min(failures - 1, 30)), cap)
 
 
-_CHANNEL_ID = {"sms": "SMS", "email": "email"}
-_CHANNEL_EN = {"sms": "text message (SMS)", "email": "email"}
-_OFFICE_ID = "kantor layanan terpadu satu atap (LTSA) di kabupaten Anda"
-_OFFICE_EN = "the one-roof service office (LTSA) in your regency"
+_CHANNEL_NAMES = {
+    "id": {"sms": "SMS", "email": "email"},
+    "en": {"sms": "text message (SMS)", "email": "email"},
+}
 
 
 @compose.register
 def _(event: ApplicantNotificationFailed) -> Notice:
     # Shown on the timeline (the status page), the one place that still reaches the
     # applicant when their phone or mailbox does not: never the failure's technical cause.
-    return Notice(
-        status="notification_failed",
-        message_id=f"Kami tidak dapat mengirim kabar terbaru lewat {_CHANNEL_ID[event.channel]}. "
-        "Periksa halaman status permohonan Anda dengan kode lacak Anda, atau tanyakan ke "
-        f"{_OFFICE_ID}. Pastikan nomor telepon dan alamat email Anda benar.",
-        message_en=f"We could not send you our latest news by {_CHANNEL_EN[event.channel]}. "
-        "Check your application's status page with your tracking code, or ask at "
-        f"{_OFFICE_EN}. Make sure your phone number and email address are correct.",
+    return render_notice(
+        "notification_failed",
         final=False,
+        facts=lambda lang: {"channel": _CHANNEL_NAMES[lang][event.channel]},
     )

@@ -21,6 +21,7 @@ from sentra_notifications.handlers import APPLICANT_FACING
 from sentra_shared.calendar import WIB
 from sentra_shared.events import (
     ApplicantContact,
+    ApplicantNotificationFailed,
     ApplicationFlagged,
     ApplicationKind,
     ApplicationReviewed,
@@ -169,6 +170,10 @@ def samples() -> Iterator[Event]:
             instructions=(reason("DORMANT_BRING_PASSPORT"),),
         )
     yield from deadline_samples()
+    for channel in ("sms", "email"):
+        yield ApplicantNotificationFailed(
+            **e, channel=channel, about=LoanDecided.ce_type(), attempts=6, reason="SMTP 451"
+        )
 
 
 SAMPLES = list(samples())
@@ -194,7 +199,8 @@ def words(text: str) -> set[str]:
 
 
 def test_the_samples_cover_every_event_type_and_variant() -> None:
-    assert {type(e) for e in SAMPLES} == set(APPLICANT_FACING)
+    # Applicant-facing events, and the failure the delivery worker tells on the timeline.
+    assert {type(e) for e in SAMPLES} == {*APPLICANT_FACING, ApplicantNotificationFailed}
     seen = {(type(e).__name__, str(v)) for e in SAMPLES for v in vars(e).values()}
     for enum, owners in (
         (ApplicationKind, ("ApplicationSubmitted", "ApplicationFlagged", "DocumentsRejected")),
