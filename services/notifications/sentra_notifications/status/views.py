@@ -3,11 +3,11 @@ timeline, the waits and the moment (no I/O, no clock)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-import asyncpg
 from sentra_shared.calendar import WIB
 
 from sentra_notifications.domain.notice import Lang, day_en, day_id
@@ -100,7 +100,7 @@ class StatusPage:
 def status_page(
     kind: str,
     submitted_at: datetime,
-    timeline: Sequence[asyncpg.Record],
+    timeline: Sequence[Mapping[str, Any]],
     waits: Sequence[Wait],
     moment: datetime,
     lang: Lang,
