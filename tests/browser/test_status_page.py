@@ -140,12 +140,14 @@ async def phone(browser: Browser) -> Page:
     return await context.new_page()
 
 
-async def sign_in(tab: Page, office: Office, code: str, born: date, lang: str = "id") -> int:
+async def sign_in(
+    tab: Page, office: Office, code: str, born: date, lang: str = "id"
+) -> tuple[int, int]:
     """Open the form, type the code and birth date as a person would (day first), submit;
-    the weight of the page that answers, in bytes."""
+    the weights of the form and of the page that answers, in bytes."""
     form = await tab.goto(f"{office.notifications}/status?lang={lang}")
     assert form is not None and form.status == 200
-    print(f"status form ({lang}): {len(await form.body())} bytes")
+    form_weight = len(await form.body())
     assert await tab.locator("script").count() == 0
     await tab.fill("#code", code)
     await tab.fill("#birth_date", born.strftime("%d-%m-%Y"))
@@ -153,7 +155,14 @@ async def sign_in(tab: Page, office: Office, code: str, born: date, lang: str = 
         await tab.click("button[type=submit]")
     answer = await navigation.value
     assert answer is not None
-    return len(await answer.body())
+    return form_weight, len(await answer.body())
+
+
+def report(capsys: pytest.CaptureFixture[str], weights: dict[str, int]) -> None:
+    with capsys.disabled():
+        for page, size in weights.items():
+            print(f"\n  page weight, {page}: {size} bytes", end="")
+        print()
 
 
 async def switch_language(tab: Page) -> int:
@@ -176,15 +185,16 @@ async def fits_the_phone(tab: Page) -> None:
     assert button is not None and button["height"] >= 48  # a thumb can hit it
 
 
-async def test_a_verified_placement_in_both_languages(office: Office, browser: Browser) -> None:
+async def test_a_verified_placement_in_both_languages(
+    office: Office, browser: Browser, capsys: pytest.CaptureFixture[str]
+) -> None:
     applied = await apply(office, Path.PLACEMENT_ELIGIBLE)
     await told(office, applied, ["submitted", "documents_verified"])
     tab = await phone(browser)
 
-    weight_id = await sign_in(tab, office, applied.tracking_code.lower(), applied.born)
+    form_id, weight_id = await sign_in(tab, office, applied.tracking_code.lower(), applied.born)
     assert tab.url.endswith("/status/view?lang=id")
-    print(f"status page (id): {weight_id} bytes")
-    assert weight_id < MAX_BYTES
+    assert form_id < MAX_BYTES and weight_id < MAX_BYTES
     await fits_the_phone(tab)
     summary = await section(tab, "summary")
     assert "Penempatan kerja ke luar negeri" in summary
@@ -198,11 +208,11 @@ async def test_a_verified_placement_in_both_languages(office: Office, browser: B
     assert len(steps) == 2
     assert "Permohonan diterima" in steps[0] and "Anda tidak perlu membayar" in steps[0]
     assert "Dokumen terverifikasi" in steps[1] and "WIB" in steps[1]
-    await tab.screenshot(path=str(screenshots_dir() / "status-id.png"), full_page=True)
+    await tab.screenshot(path=str(screenshots_dir() / "status-id.png"))  # what a phone shows
+    await tab.screenshot(path=str(screenshots_dir() / "status-id-full.png"), full_page=True)
 
     weight_en = await switch_language(tab)
     assert tab.url.endswith("/status/view?lang=en")
-    print(f"status page (en): {weight_en} bytes")
     assert weight_en < MAX_BYTES
     await fits_the_phone(tab)
     assert "Documents verified Final decision" in await section(tab, "summary")
@@ -211,8 +221,13 @@ async def test_a_verified_placement_in_both_languages(office: Office, browser: B
     assert "Nobody owes an answer right now." in holders_en
     assert "Police (Polri) (on time)" in holders_en
     assert "Application received" in await section(tab, "steps")
-    await tab.screenshot(path=str(screenshots_dir() / "status-en.png"), full_page=True)
+    await tab.screenshot(path=str(screenshots_dir() / "status-en.png"))
+    await tab.screenshot(path=str(screenshots_dir() / "status-en-full.png"), full_page=True)
     assert (screenshots_dir() / "status-en.png").read_bytes().startswith(b"\x89PNG")
+    report(
+        capsys,
+        {"form (id)": form_id, "verified page (id)": weight_id, "verified page (en)": weight_en},
+    )
     await tab.context.close()
 
 
