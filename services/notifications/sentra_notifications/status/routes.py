@@ -57,7 +57,7 @@ def status_router(settings: StatusSettings) -> APIRouter:
     lifetime = timedelta(minutes=settings.session_minutes)
     router = APIRouter()
 
-    def page(request: Request, name: str, lang: Lang, code: int = 200, **values: Any) -> Response:
+    def render(request: Request, name: str, lang: Lang, code: int = 200, **values: Any) -> Response:
         html = templates.get_template(f"status/{name}.html").render(
             lang=lang,
             t=TEXTS[lang],
@@ -76,7 +76,7 @@ def status_router(settings: StatusSettings) -> APIRouter:
 
     @router.get("/status", name="status_form")
     async def form(request: Request, lang: str = "id") -> Response:
-        return page(request, "form", _lang(lang))
+        return render(request, "form", _lang(lang))
 
     @router.post("/status")
     async def check(
@@ -99,7 +99,7 @@ def status_router(settings: StatusSettings) -> APIRouter:
         async with runtime.pool.acquire() as conn:
             retry_at = await limits.count_attempt(conn, counted, moment, window)
             if retry_at is not None:
-                response = page(
+                response = render(
                     request, "limited", language, 429, retry_at=views.when(retry_at, language)
                 )
                 response.headers["Retry-After"] = str(int((retry_at - moment).total_seconds()))
@@ -107,7 +107,7 @@ def status_router(settings: StatusSettings) -> APIRouter:
             applicant = await access.check(conn, code, access.birth_date(birth_date))
         if applicant is None:
             # Whatever was wrong (code, birth date, unknown code), the same answer.
-            return page(request, "form", language, 403, refused=True)
+            return render(request, "form", language, 403, refused=True)
         url = request.url_for("status_view").include_query_params(lang=language)
         response = RedirectResponse(str(url), status_code=303)
         response.set_cookie(
@@ -138,7 +138,7 @@ def status_router(settings: StatusSettings) -> APIRouter:
         status = views.status_page(
             applicant.kind, applicant.submitted_at, timeline, held, moment, language
         )
-        return page(request, "view", language, page=status)
+        return render(request, "view", language, page=status)
 
     @router.post("/status/sign-out", name="status_sign_out")
     async def sign_out(request: Request, lang: Annotated[str, Form()] = "id") -> Response:
