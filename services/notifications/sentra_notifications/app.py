@@ -15,6 +15,7 @@ from sentra_notifications.api import router
 from sentra_notifications.config import NotificationsSettings
 from sentra_notifications.delivery import worker_from
 from sentra_notifications.handlers import handlers
+from sentra_notifications.status import StatusSettings, status_router
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -23,7 +24,12 @@ def create_app(
     settings: NotificationsSettings, span_exporter: SpanExporter | None = None
 ) -> FastAPI:
     runtime = build_runtime("notifications", settings, MIGRATIONS, handlers, span_exporter)
-    app = build_http_app(runtime, lambda app: app.include_router(router))
+
+    def routes(app: FastAPI) -> None:
+        app.include_router(router)
+        app.include_router(status_router(StatusSettings()))
+
+    app = build_http_app(runtime, routes)
     worker = worker_from(settings, lambda: runtime.pool, tracer(runtime.tracer_provider))
     app.state.delivery = worker
     runtime_lifespan = app.router.lifespan_context
