@@ -31,7 +31,7 @@ from sentra_shared.events import (
 )
 from sentra_shared.outbox import add_to_outbox
 
-from sentra_notifications import repository, waits
+from sentra_notifications import repository, transparency, waits
 from sentra_notifications.domain import compose
 
 handlers = EventHandlers(consumer="notifications")
@@ -80,9 +80,10 @@ async def tell_applicant(conn: asyncpg.Connection, event: Event) -> None:
 
 async def on_event(conn: asyncpg.Connection, event: Event) -> None:
     await waits.record(conn, event)
+    await transparency.record(conn, event)
     if isinstance(event, APPLICANT_FACING):
         await tell_applicant(conn, event)
 
 
-for _event_type in dict.fromkeys((*APPLICANT_FACING, *waits.EVENTS)):
+for _event_type in dict.fromkeys((*APPLICANT_FACING, *waits.EVENTS, *transparency.EVENTS)):
     handlers.on(_event_type)(on_event)
