@@ -87,7 +87,7 @@ def view(data: figures.Figures, lang: Lang) -> dict[str, Any]:
 
     on_time = [(party(p.party), _scaled(p.on_time_share, 100)) for p in data.parties]
     hours = [(party(p.party), p.median_hours) for p in data.parties]
-    per_regency = [(regency(r), r.total) for r in data.regencies]
+    days = [(regency(r), r.median_working_days) for r in data.regencies]
     return {
         "lang": lang,
         "other_lang": "en" if lang == "id" else "id",
@@ -109,8 +109,8 @@ def view(data: figures.Figures, lang: Lang) -> dict[str, Any]:
             labels.word(labels.TEXT, "chart_hours", lang), hours, number, css_class="bar hours"
         ),
         "chart_regencies": bar_chart(
-            labels.word(labels.TEXT, "chart_applications", lang),
-            per_regency,
+            labels.word(labels.TEXT, "median_days", lang),
+            days,
             number,
             css_class="bar regency",
         ),

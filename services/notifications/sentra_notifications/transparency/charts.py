@@ -12,10 +12,11 @@ from markupsafe import Markup, escape
 
 from sentra_notifications.transparency.stats import Cell
 
-ROW = 24
-LABEL_WIDTH = 250
-BAR_WIDTH = 330
-WIDTH = LABEL_WIDTH + BAR_WIDTH + 90
+ROW = 20
+TITLE = 24
+LABEL_WIDTH = 200
+BAR_WIDTH = 230
+WIDTH = LABEL_WIDTH + BAR_WIDTH + 60
 
 
 def bar_chart(
@@ -28,14 +29,15 @@ def bar_chart(
     """Horizontal bars, one per (label, cell), scaled to `maximum` (else the largest)."""
     values = [c.value for _, c in rows if c.value is not None]
     top = maximum or max(values, default=0) or 1
-    height = ROW * len(rows) + 8
+    height = TITLE + ROW * len(rows) + 6
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart" '
         f'width="{WIDTH}" height="{height}" viewBox="0 0 {WIDTH} {height}">',
         f"<title>{escape(title)}</title>",
+        f'<text x="0" y="16" class="heading">{escape(title)}</text>',
     ]
     for i, (label, cell) in enumerate(rows):
-        y = 4 + i * ROW
+        y = TITLE + i * ROW
         middle = y + ROW / 2 + 4
         parts.append(
             f'<text x="{LABEL_WIDTH - 8}" y="{middle}" text-anchor="end" '
@@ -46,7 +48,7 @@ def bar_chart(
             width = BAR_WIDTH * min(cell.value / top, 1.0)
             parts.append(
                 f'<rect x="{LABEL_WIDTH}" y="{y + 3}" width="{width:.1f}" '
-                f'height="{ROW - 6}" class="{css_class}"/>'
+                f'height="{ROW - 5}" class="{css_class}"/>'
             )
         parts.append(
             f'<text x="{LABEL_WIDTH + width + 6:.1f}" y="{middle}" class="value'

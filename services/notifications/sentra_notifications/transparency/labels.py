@@ -55,7 +55,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "total": ("Jumlah", "Total"),
     "all_regencies": ("Semua kabupaten/kota", "All regencies"),
     "median_days": ("Median hari kerja sampai keputusan", "Median working days to a decision"),
-    "chart_applications": ("Permohonan per kabupaten", "Applications per regency"),
     "sending": ("kabupaten pengirim", "sending regency"),
     "flags": ("Tanda bahaya TPPO", "Trafficking (TPPO) red flags"),
     "flags_raised": ("Ditandai untuk diperiksa petugas", "Raised for an officer's review"),
