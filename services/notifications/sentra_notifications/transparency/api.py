@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sentra_shared import clock
-from sentra_shared.calendar import WorkingDayCalendar, indonesian_calendar
+from sentra_shared.calendar import HOLIDAY_SOURCE, WIB, WorkingDayCalendar, indonesian_calendar
 from sentra_shared.runtime import ServiceRuntime
 
 from sentra_notifications import waits
@@ -46,7 +46,8 @@ async def current_figures(request: Request) -> figures.Figures:
 
 @router.get("/transparency.json")
 async def transparency_json(request: Request) -> JSONResponse:
-    return JSONResponse(export.as_json(await current_figures(request)))
+    body = export.as_json(await current_figures(request))
+    return JSONResponse({**body, "working_day_calendar": HOLIDAY_SOURCE})
 
 
 @router.get("/transparency.csv")
@@ -92,6 +93,8 @@ def view(data: figures.Figures, lang: Lang) -> dict[str, Any]:
         "lang": lang,
         "other_lang": "en" if lang == "id" else "id",
         "f": data,
+        # The public reads local time: WIB.
+        "generated": data.generated_at.astimezone(WIB).strftime("%Y-%m-%d %H:%M WIB"),
         "columns": figures.COLUMNS,
         "kinds": figures.KINDS,
         "t": lambda key: labels.word(labels.TEXT, key, lang),

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sentra_notifications.transparency.charts import bar_chart
 from sentra_notifications.transparency.facts import Outcome, fact_of
 from sentra_notifications.transparency.figures import (
     COLUMNS,
@@ -17,7 +18,15 @@ from sentra_notifications.transparency.figures import (
     party_figures,
     working_days_between,
 )
-from sentra_notifications.transparency.stats import Cell, count, measured, median, p90, total_of
+from sentra_notifications.transparency.stats import (
+    SUPPRESSED,
+    Cell,
+    count,
+    measured,
+    median,
+    p90,
+    total_of,
+)
 from sentra_notifications.waits import Wait
 from sentra_shared.calendar import WIB, WorkingDayCalendar, indonesian_calendar
 from sentra_shared.events import (
@@ -292,3 +301,15 @@ def test_outcomes_from_the_events() -> None:
     )
     assert (fact := fact_of(confirmed)) is not None and fact.flagged and fact.confirmed
     assert fact.outcome is None  # the rejection (DocumentsRejected) decides
+
+
+def test_charts_escape_labels_and_draw_no_bar_for_a_suppressed_value() -> None:
+    svg = bar_chart(
+        "Jawaban <tepat> waktu",
+        [("<script>alert(1)</script>", Cell(50)), ("Polri", SUPPRESSED)],
+        lambda c: c.mark if c.value is None else str(c.value),
+        maximum=100,
+    )
+    assert "<script>" not in svg and "&lt;script&gt;" in svg
+    assert svg.count("<rect") == 1  # the suppressed value has no bar
+    assert "&lt;5" in svg
