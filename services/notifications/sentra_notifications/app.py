@@ -16,6 +16,7 @@ from sentra_notifications.config import NotificationsSettings
 from sentra_notifications.delivery import worker_from
 from sentra_notifications.handlers import handlers
 from sentra_notifications.status import StatusSettings, status_router
+from sentra_notifications.transparency import router as transparency_router
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -28,6 +29,7 @@ def create_app(
     def routes(app: FastAPI) -> None:
         app.include_router(router)
         app.include_router(status_router(StatusSettings()))
+        app.include_router(transparency_router)
 
     app = build_http_app(runtime, routes)
     worker = worker_from(settings, lambda: runtime.pool, tracer(runtime.tracer_provider))

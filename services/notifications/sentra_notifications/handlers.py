@@ -32,7 +32,7 @@ from sentra_shared.events import (
 )
 from sentra_shared.outbox import add_to_outbox
 
-from sentra_notifications import delivery, repository, waits
+from sentra_notifications import delivery, repository, transparency, waits
 from sentra_notifications.domain import compose
 from sentra_notifications.domain.delivery import messages_for
 
@@ -90,9 +90,10 @@ async def tell_applicant(conn: asyncpg.Connection, event: Event) -> None:
 
 async def on_event(conn: asyncpg.Connection, event: Event) -> None:
     await waits.record(conn, event)
+    await transparency.record(conn, event)
     if isinstance(event, APPLICANT_FACING):
         await tell_applicant(conn, event)
 
 
-for _event_type in dict.fromkeys((*APPLICANT_FACING, *waits.EVENTS)):
+for _event_type in dict.fromkeys((*APPLICANT_FACING, *waits.EVENTS, *transparency.EVENTS)):
     handlers.on(_event_type)(on_event)
