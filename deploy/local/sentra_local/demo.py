@@ -40,6 +40,7 @@ NOTEWORTHY = {"under_review": "flagged", "review_cleared": "cleared", "delayed":
 class Tracked:
     application_id: str
     sample: Sample
+    tracking_code: str
     status: str = "submitted"
     final: bool = False
     seen: set[str] = field(default_factory=set)
@@ -82,7 +83,8 @@ def run_batch(samples: list[Sample], timeout: float) -> DemoResult:
         for sample in samples:
             response = client.post(f"{documents.url}/applications", json=sample.form)
             response.raise_for_status()
-            tracked.append(Tracked(response.json()["application_id"], sample))
+            accepted = response.json()
+            tracked.append(Tracked(accepted["application_id"], sample, accepted["tracking_code"]))
         by_id = {t.application_id: t for t in tracked}
         desk = OfficerDesk(
             documents.url,
@@ -160,11 +162,24 @@ def print_summary(result: DemoResult) -> None:
         for entry in told:
             print(f"  {entry['status']:<20} {entry['message_id']}")
             print(f"  {'':<20} {entry['message_en']}")
+    if example is not None:
+        print_public_pages(example)
     not_final = [t for t in result.tracked if not t.final]
     if not_final:
         print("\nNot final (lost):")
         for t in not_final:
             print(f"  {t.application_id} {t.sample.path.value} last status {t.status}")
+
+
+def print_public_pages(example: Tracked) -> None:
+    """Where the applicant and the public look. The demo's data stays in the local
+    PostgreSQL, so the pages show it whenever the services run (`make up`)."""
+    notifications = ServiceProcess("notifications", state_dir() / "services")
+    born = example.sample.form["applicant"]["date_of_birth"]
+    print("\nThe applicant's status page and the public dashboard (served while `make up` runs)")
+    print(f"  status page   {notifications.url}/status")
+    print(f"                tracking code {example.tracking_code}, date of birth {born}")
+    print(f"  dashboard     {notifications.url}/transparency  (also .json and .csv)")
 
 
 def sink_counts(url: str) -> dict[str, int]:
