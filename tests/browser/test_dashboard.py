@@ -24,8 +24,6 @@ from typing import Any
 
 import asyncpg
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
 from playwright.async_api import Browser
 from sentra_agencies.app import AgenciesSettings
 from sentra_agencies.app import create_app as create_agencies
@@ -41,7 +39,7 @@ from sentra_local.fleet import finished, submit
 from sentra_local.licences import sample_licences
 from sentra_local.samples import sample_applications
 from sentra_local.stack import SERVICES, Stack, database_name
-from sentra_local.testing import EventRecorder, serving, wait_until
+from sentra_local.testing import EventRecorder, serving, start_at_the_end, wait_until
 from sentra_notifications.app import create_app as create_notifications
 from sentra_notifications.config import NotificationsSettings
 from sentra_shared.calendar import WIB, indonesian_calendar
@@ -68,7 +66,7 @@ from sentra_shared.events import (
     RefundPaid,
     ReviewDecision,
 )
-from sentra_shared.topics import declared_topics, ensure_topics
+from sentra_shared.topics import ensure_topics
 
 COUNT = 30
 REGENCIES = ("3314", "3314", "3301")  # two of every three to Sragen, one to Cilacap
@@ -81,28 +79,6 @@ class Run:
     notifications: str
     ids: list[str]
     events: list[Event]  # every event of these applications, each once
-
-
-async def start_at_the_end(bootstrap: str, group: str) -> None:
-    """Commit `group`'s position at the end of every topic: the services of this run
-    read only what this run produces (the session's other tests share the topics)."""
-    names = [spec.name for spec in declared_topics()]
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        described = await admin.describe_topics(names)
-    finally:
-        await admin.close()
-    partitions = [
-        TopicPartition(t["topic"], int(p["partition"])) for t in described for p in t["partitions"]
-    ]
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group)
-    await consumer.start()
-    try:
-        consumer.assign(partitions)
-        await consumer.commit(dict(await consumer.end_offsets(partitions)))
-    finally:
-        await consumer.stop()
 
 
 def forms(today: date) -> list[dict[str, Any]]:

@@ -206,7 +206,7 @@ async def test_a_verified_placement_in_both_languages(
         assert agency in holders
     steps = await tab.locator("#steps li").all_inner_texts()
     assert len(steps) == 2
-    assert "Permohonan diterima" in steps[0] and "Anda tidak perlu membayar" in steps[0]
+    assert "Permohonan diterima" in steps[0] and "jangan membayar siapa pun" in steps[0]
     assert "Dokumen terverifikasi" in steps[1] and "WIB" in steps[1]
     await tab.screenshot(path=str(screenshots_dir() / "status-id.png"))  # what a phone shows
     await tab.screenshot(path=str(screenshots_dir() / "status-id-full.png"), full_page=True)
@@ -291,7 +291,7 @@ async def test_a_flagged_placement_shows_the_officer_holds_it_until_when_then_ov
     assert "TERLAMBAT" not in holders
     assert "Diperiksa petugas Sedang diproses" in await section(tab, "summary")
     next_step = await section(tab, "next-step")
-    assert f"Keputusan paling lambat {due}" in next_step
+    assert f"Keputusannya paling lambat {due}" in next_step
     for flag in flagged.flag_codes:  # the flags themselves are never shown
         assert flag not in await tab.content()
     await tab.screenshot(path=str(screenshots_dir() / "status-flagged-id.png"), full_page=True)

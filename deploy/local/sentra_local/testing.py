@@ -17,11 +17,13 @@ from typing import TypeVar
 
 import pytest
 import uvicorn
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 from fastapi import FastAPI
 from playwright.async_api import Browser
-from sentra_shared.envelope import UndecodableEvent, decode, decode_headers
+from sentra_shared.envelope import UndecodableEvent, decode, decode_headers, encode, headers_for
 from sentra_shared.events import Event
+from sentra_shared.topics import declared_topics, ensure_topics
 
 from sentra_local.browser import NoBrowser, chromium
 from sentra_local.kafka import KafkaNode
@@ -35,6 +37,49 @@ from sentra_local.stack import Stack
 def local_stack() -> Iterator[Stack]:
     with fresh_stack("session") as stack:
         yield stack
+
+
+@pytest.fixture
+async def producer(local_stack: Stack) -> AsyncIterator[AIOKafkaProducer]:
+    """A plain producer on the session broker, for tests that play another service."""
+    producer = AIOKafkaProducer(bootstrap_servers=local_stack.kafka.bootstrap)
+    await producer.start()
+    try:
+        yield producer
+    finally:
+        await producer.stop()
+
+
+async def publish(producer: AIOKafkaProducer, *events: Event) -> None:
+    """Publish events as their owning service's relay would (CloudEvents headers, key)."""
+    for event in events:
+        headers = [(k, v.encode()) for k, v in headers_for(event).items()]
+        await producer.send_and_wait(event.topic, encode(event), key=event.key, headers=headers)
+
+
+async def start_at_the_end(bootstrap: str, group: str) -> None:
+    """Commit `group`'s position at the end of every declared topic, so that a service
+    started under that group reads only what the test produces from now on (the
+    session's other tests share the topics)."""
+    await ensure_topics(bootstrap)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        described = await admin.describe_topics([spec.name for spec in declared_topics()])
+    finally:
+        await admin.close()
+    partitions = [
+        TopicPartition(topic["topic"], int(p["partition"]))
+        for topic in described
+        for p in topic["partitions"]
+    ]
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group)
+    await consumer.start()
+    try:
+        consumer.assign(partitions)
+        await consumer.commit(dict(await consumer.end_offsets(partitions)))
+    finally:
+        await consumer.stop()
 
 
 @pytest.fixture(scope="session")

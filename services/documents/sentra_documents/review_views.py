@@ -9,8 +9,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 from sentra_shared.events import ApplicationKind, ReviewDecision
 from sentra_shared.reasons import Reason
-
-from sentra_documents.domain.regions import (
+from sentra_shared.regions import (
     is_program_sending_regency,
     province_name,
     regency_name,

@@ -59,6 +59,12 @@ APPLICANT_FACING: tuple[type[Event], ...] = (
 )
 
 
+def tracking_code(event: Event) -> str | None:
+    if isinstance(event, ApplicationSubmitted) and event.contact is not None:
+        return event.contact.tracking_code
+    return None
+
+
 async def tell_applicant(conn: asyncpg.Connection, event: Event) -> None:
     """The timeline row and the messages owed on the applicant's channels, in this
     transaction; the delivery worker sends them. An applicant who chose no channel (an
@@ -68,8 +74,11 @@ async def tell_applicant(conn: asyncpg.Connection, event: Event) -> None:
     notice = compose(event)
     if notice is None:
         return
+    # The message carries the tracking code; the timeline (the status page, the JSON
+    # timeline) never shows it: a screenshot of the page must not open the page again.
+    shown = notice.masking(tracking_code(event))
     await repository.append(
-        conn, event.application_id, event.event_id, event.ce_type(), notice, event.occurred_at
+        conn, event.application_id, event.event_id, event.ce_type(), shown, event.occurred_at
     )
     contact = await delivery.contact_of(conn, event.application_id)
     messages = messages_for(notice, contact) if contact is not None else ()

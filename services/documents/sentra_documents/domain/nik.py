@@ -12,9 +12,9 @@ from datetime import date
 from enum import StrEnum
 
 from sentra_shared.reasons import Reason
+from sentra_shared.regions import CENTRAL_JAVA, CENTRAL_JAVA_REGENCIES, PROVINCES
 
 from .reasons import DocumentsReason, reason
-from .regions import CENTRAL_JAVA, CENTRAL_JAVA_REGENCIES, PROVINCES
 
 NIK_LENGTH = 16
 FEMALE_DAY_OFFSET = 40  # Dukcapil: women's day of birth is written as day + 40

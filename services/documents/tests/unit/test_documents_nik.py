@@ -12,7 +12,7 @@ from sentra_documents.domain.nik import (
     resolve_birth_year,
 )
 from sentra_documents.domain.reasons import DocumentsReason
-from sentra_documents.domain.regions import (
+from sentra_shared.regions import (
     CENTRAL_JAVA_REGENCIES,
     PROGRAM_SENDING_REGENCIES,
     is_program_sending_regency,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import singledispatch
 from typing import Literal
@@ -32,6 +32,19 @@ class Notice:
 
     def subject(self, lang: Lang) -> str:
         return self.subject_id if lang == "id" else self.subject_en
+
+    def masking(self, secret: str | None) -> Notice:
+        """The same notice with `secret` (a tracking code) blotted out of every text."""
+        if not secret:
+            return self
+        mask = "".join("-" if char == "-" else "\u2022" for char in secret)
+        return replace(
+            self,
+            message_id=self.message_id.replace(secret, mask),
+            message_en=self.message_en.replace(secret, mask),
+            subject_id=self.subject_id.replace(secret, mask),
+            subject_en=self.subject_en.replace(secret, mask),
+        )
 
 
 @singledispatch

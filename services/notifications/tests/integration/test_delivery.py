@@ -21,7 +21,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from sentra_local.processes import free_port
 from sentra_local.sinks import Sinks
 from sentra_local.stack import Stack
-from sentra_local.testing import serving, wait_until
+from sentra_local.testing import publish, serving, wait_until
 from sentra_notifications.app import create_app
 from sentra_notifications.config import NotificationsSettings
 from sentra_notifications.delivery import DeliveryWorker, transports_from
@@ -30,7 +30,6 @@ from sentra_notifications.delivery.transports import Outcome, Transport, message
 from sentra_notifications.domain import compose
 from sentra_shared import clock
 from sentra_shared.clock import ManualClock
-from sentra_shared.envelope import encode, headers_for
 from sentra_shared.events import (
     ApplicantContact,
     ApplicationKind,
@@ -86,22 +85,6 @@ async def setup(local_stack: Stack) -> AsyncIterator[Setup]:
 def calm_sinks(setup: Setup) -> None:
     setup.sinks.sms_mode.__init__()  # type: ignore[misc]
     setup.sinks.smtp_mode.__init__()  # type: ignore[misc]
-
-
-@pytest.fixture
-async def producer(local_stack: Stack) -> AsyncIterator[AIOKafkaProducer]:
-    producer = AIOKafkaProducer(bootstrap_servers=local_stack.kafka.bootstrap)
-    await producer.start()
-    try:
-        yield producer
-    finally:
-        await producer.stop()
-
-
-async def publish(producer: AIOKafkaProducer, *events: Event) -> None:
-    for event in events:
-        headers = [(k, v.encode()) for k, v in headers_for(event).items()]
-        await producer.send_and_wait(event.topic, encode(event), key=event.key, headers=headers)
 
 
 def submitted(
@@ -223,6 +206,13 @@ async def test_each_chosen_channel_gets_the_notice_in_the_applicants_language_on
     notice_id = compose(indonesian)
     assert notice_id is not None and told_id["text"] == notice_id.message_id
     assert emails_to(sinks, email_id) == []  # not a channel this applicant chose
+    # The first message gives the tracking code; the timeline keeps it blotted out.
+    code = english.contact.tracking_code if english.contact else ""
+    (first_sms,) = [s for s in sms_to(sinks, phone_en) if code in s["text"]]
+    assert first_sms["key"] == str(delivery_id(english.event_id, "sms"))
+    async with httpx.AsyncClient(base_url=setup.url) as client:
+        timeline = await client.get(f"/applications/{english.application_id}/timeline")
+    assert code not in timeline.text and "\u2022" * 5 in timeline.json()["entries"][0]["message_en"]
 
     async def all_announced() -> bool:
         return len(await announced(setup.dsn, english.application_id, "ApplicantNotified")) == 4

@@ -16,7 +16,7 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
 from sentra_local.stack import Stack
-from sentra_local.testing import serving, wait_until
+from sentra_local.testing import publish, serving, wait_until
 from sentra_notifications.app import create_app
 from sentra_notifications.config import NotificationsSettings
 from sentra_notifications.domain.notice import day_en, day_id
@@ -24,7 +24,6 @@ from sentra_notifications.status.limits import window_start
 from sentra_notifications.status.views import when
 from sentra_shared import clock
 from sentra_shared.clock import ManualClock
-from sentra_shared.envelope import encode, headers_for
 from sentra_shared.events import (
     ApplicantContact,
     ApplicationKind,
@@ -33,7 +32,6 @@ from sentra_shared.events import (
     DocumentsAnswerClosed,
     DocumentsAnswerRequested,
     DocumentsRejected,
-    Event,
 )
 from sentra_shared.reasons import BilingualText, Reason
 
@@ -80,22 +78,6 @@ def fresh_window(service: Service) -> Iterator[None]:
     moment = clock.now()
     service.clock.advance(window_start(moment, WINDOW) + WINDOW + timedelta(seconds=1) - moment)
     yield
-
-
-@pytest.fixture
-async def producer(local_stack: Stack) -> AsyncIterator[AIOKafkaProducer]:
-    producer = AIOKafkaProducer(bootstrap_servers=local_stack.kafka.bootstrap)
-    await producer.start()
-    try:
-        yield producer
-    finally:
-        await producer.stop()
-
-
-async def publish(producer: AIOKafkaProducer, *events: Event) -> None:
-    for event in events:
-        headers = [(k, v.encode()) for k, v in headers_for(event).items()]
-        await producer.send_and_wait(event.topic, encode(event), key=event.key, headers=headers)
 
 
 def new_code() -> str:
@@ -227,7 +209,7 @@ async def test_the_page_shows_the_steps_who_holds_the_file_until_when_and_marks_
         assert "Penempatan kerja ke luar negeri" in text
         assert "Permohonan diterima" in text and "Sedang diproses" in text
         # The next step is the newest notice's text.
-        assert "Permohonan Anda telah diterima dan sedang diperiksa" in text
+        assert "Permohonan penempatan kerja ke luar negeri Anda sudah kami terima" in text
         assert f"Kepolisian (Polri) · Pemeriksaan dokumen paling lambat {day_id(police_due)}" in (
             text
         )
@@ -244,7 +226,7 @@ async def test_the_page_shows_the_steps_who_holds_the_file_until_when_and_marks_
         assert english.status_code == 200 and '<html lang="en">' in english.text
         text_en = text_of(english.text)
         assert f"Police (Polri) · Document check by {day_en(police_due)} OVERDUE" in text_en
-        assert "Your application has been received and is being checked" in text_en
+        assert "We have received your application for a placement to work abroad" in text_en
         assert 'href="/status/view?lang=id"' in english.text
         assert weight(english, capsys) < MAX_BYTES
 

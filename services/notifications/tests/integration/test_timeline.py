@@ -13,11 +13,10 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
 from sentra_local.stack import Stack
-from sentra_local.testing import serving, wait_until
+from sentra_local.testing import publish, serving, wait_until
 from sentra_notifications.app import create_app
 from sentra_notifications.config import NotificationsSettings
 from sentra_shared.calendar import WIB
-from sentra_shared.envelope import encode, headers_for
 from sentra_shared.events import (
     ApplicationKind,
     ApplicationReviewed,
@@ -27,7 +26,6 @@ from sentra_shared.events import (
     CreditScreened,
     DeadlineStep,
     DocumentsRejected,
-    Event,
     LoanDecided,
     LoanOutcome,
     ReviewDecision,
@@ -48,22 +46,6 @@ async def notifications(local_stack: Stack) -> AsyncIterator[str]:
     )
     async with serving(create_app(settings)) as url:
         yield url
-
-
-@pytest.fixture
-async def producer(local_stack: Stack) -> AsyncIterator[AIOKafkaProducer]:
-    producer = AIOKafkaProducer(bootstrap_servers=local_stack.kafka.bootstrap)
-    await producer.start()
-    try:
-        yield producer
-    finally:
-        await producer.stop()
-
-
-async def publish(producer: AIOKafkaProducer, *events: Event) -> None:
-    for event in events:
-        headers = [(k, v.encode()) for k, v in headers_for(event).items()]
-        await producer.send_and_wait(event.topic, encode(event), key=event.key, headers=headers)
 
 
 async def final_timeline(url: str, application_id: uuid.UUID, entries: int) -> dict[str, Any]:

@@ -13,13 +13,11 @@ from typing import Any
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka import AIOKafkaProducer
 from sentra_local.stack import Stack
-from sentra_local.testing import serving, wait_until
+from sentra_local.testing import serving, start_at_the_end, wait_until
 from sentra_notifications.app import create_app
 from sentra_notifications.config import NotificationsSettings
-from sentra_notifications.handlers import handlers
 from sentra_shared.envelope import encode, headers_for
 from sentra_shared.events import (
     ApplicationFlagged,
@@ -42,7 +40,6 @@ from sentra_shared.events import (
     ReviewDecision,
 )
 from sentra_shared.reasons import BilingualText, Reason
-from sentra_shared.topics import ensure_topics
 
 DB = "notifications_transparency_test"
 GROUP = "notifications-transparency-test"
@@ -51,34 +48,10 @@ T0 = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)
 P, KUR = ApplicationKind.PLACEMENT, ApplicationKind.KUR_LOAN
 
 
-async def start_at_the_end(bootstrap: str, group: str, topics: list[str]) -> None:
-    """Commit the group's position at the end of every topic, so that the service reads
-    only what this test publishes (the session's other tests share the topics)."""
-    await ensure_topics(bootstrap)
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        described = await admin.describe_topics(topics)
-    finally:
-        await admin.close()
-    partitions = [
-        TopicPartition(topic["topic"], int(p["partition"]))
-        for topic in described
-        for p in topic["partitions"]
-    ]
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group)
-    await consumer.start()
-    try:
-        consumer.assign(partitions)
-        await consumer.commit(dict(await consumer.end_offsets(partitions)))
-    finally:
-        await consumer.stop()
-
-
 @pytest.fixture(scope="module")
 async def notifications(local_stack: Stack) -> AsyncIterator[str]:
     await local_stack.postgres.recreate_databases([DB])
-    await start_at_the_end(local_stack.kafka.bootstrap, GROUP, handlers.topics)
+    await start_at_the_end(local_stack.kafka.bootstrap, GROUP)
     settings = NotificationsSettings(
         database_url=local_stack.postgres.dsn(DB),
         kafka_bootstrap=local_stack.kafka.bootstrap,

@@ -67,6 +67,14 @@ def test_the_first_message_gives_the_tracking_code_and_what_it_opens() -> None:
     assert "kode lacak" not in without_contact.message_id
     assert "LTSA" in without_contact.message_en  # told where to ask instead
 
+    # What the timeline and the status page keep: the same words, the code blotted out.
+    shown = told.masking(TRACKING_CODE)
+    masked = "".join("-" if c == "-" else "\u2022" for c in TRACKING_CODE)
+    for lang in LANGUAGES:
+        assert TRACKING_CODE not in shown.message(lang) + shown.subject(lang)
+        assert shown.message(lang) == told.message(lang).replace(TRACKING_CODE, masked)
+    assert told.masking(None) is told
+
 
 def test_a_rejection_names_what_to_correct_where_to_go_and_what_to_bring() -> None:
     nik, medical = reason("NIK_INVALID_SERIAL"), reason("MEDICAL_CERTIFICATE_EXPIRED")

@@ -1,4 +1,5 @@
-"""Administrative region codes used in the first digits of a NIK.
+"""Administrative region codes: the first digits of a NIK, and where an application comes
+from (documents checks NIKs against them; the public figures name regencies by them).
 
 Source for every code below: Kemendagri region codes (Permendagri 72/2019, updated by
 Kepmendagri 100.1.1-6117/2022 and Kepmendagri 300.2.2-2138/2025); the 35 Central Java
@@ -98,10 +99,19 @@ CENTRAL_JAVA_REGENCIES: Mapping[str, str] = MappingProxyType(
     }
 )
 
-# The nine sending regencies that signed the December 2016 joint commitment.
-PROGRAM_SENDING_REGENCIES: frozenset[str] = frozenset(
-    {"3314", "3301", "3302", "3307", "3329", "3327", "3324", "3318", "3315"}
+# The nine sending regencies that signed the December 2016 joint commitment, in its order.
+SENDING_REGENCIES: tuple[str, ...] = (
+    "3314",  # Sragen
+    "3301",  # Cilacap
+    "3302",  # Banyumas
+    "3307",  # Wonosobo
+    "3329",  # Brebes
+    "3327",  # Pemalang
+    "3324",  # Kendal
+    "3318",  # Pati
+    "3315",  # Grobogan
 )
+PROGRAM_SENDING_REGENCIES: frozenset[str] = frozenset(SENDING_REGENCIES)
 
 
 def province_name(province_code: str) -> str | None:
