@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from sentra_shared.runtime import ServiceRuntime
 
 from sentra_notifications import repository
+from sentra_notifications.domain.notice import current_of
 
 router = APIRouter()
 
@@ -48,12 +49,10 @@ async def get_timeline(application_id: uuid.UUID, request: Request) -> Timeline:
         )
         for row in rows
     ]
-    finals = [entry for entry in entries if entry.final]
-    # Events from different services may arrive in any order; the final one decides.
-    current = finals[-1] if finals else entries[-1]
+    current = current_of(entries, status=lambda e: e.status, final=lambda e: e.final)
     return Timeline(
         application_id=application_id,
-        status=current.status,
-        final=bool(finals),
+        status=(current or entries[-1]).status,
+        final=any(entry.final for entry in entries),
         entries=entries,
     )

@@ -8,12 +8,12 @@ from datetime import timedelta
 
 import asyncpg
 from opentelemetry import trace
+from sentra_shared.events import Channel
 
 from sentra_notifications.config import NotificationsSettings
 from sentra_notifications.delivery.store import contact_of, schedule
 from sentra_notifications.delivery.transports import SmsGateway, SmtpTransport, Transport
 from sentra_notifications.delivery.worker import AFTER_SEND_BEFORE_RECORD, DeliveryWorker
-from sentra_notifications.domain.delivery import Channel
 
 __all__ = [
     "AFTER_SEND_BEFORE_RECORD",

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import asyncpg
-from sentra_shared.events import Event
+from sentra_shared.events import Channel, Event
 from sentra_shared.telemetry import current_traceparent
 
-from sentra_notifications.domain.delivery import Channel, Contact, Message
+from sentra_notifications.domain.delivery import Contact, Message
 
 NOTIFY_CHANNEL = "deliveries"
 # Delivery ids are derived from (event, channel): the same message always has the same id,

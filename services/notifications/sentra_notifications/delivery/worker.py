@@ -22,7 +22,7 @@ import asyncpg
 from opentelemetry import trace
 from opentelemetry.instrumentation.utils import suppress_instrumentation
 from sentra_shared import clock
-from sentra_shared.events import ApplicantNotificationFailed, ApplicantNotified
+from sentra_shared.events import ApplicantNotificationFailed, ApplicantNotified, Channel
 from sentra_shared.faults import crash_point
 from sentra_shared.outbox import add_to_outbox
 from sentra_shared.telemetry import context_from_traceparent
@@ -32,7 +32,7 @@ from sentra_notifications.delivery import store
 from sentra_notifications.delivery.store import NOTIFY_CHANNEL, Claimed
 from sentra_notifications.delivery.transports import Outcome, Transport, transient
 from sentra_notifications.domain import compose
-from sentra_notifications.domain.delivery import Channel, backoff
+from sentra_notifications.domain.delivery import backoff
 
 log = logging.getLogger(__name__)
 

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Literal
 
-from sentra_shared.events import ApplicantNotificationFailed
+from sentra_shared.events import ApplicantNotificationFailed, Channel
 
-from sentra_notifications.domain.notice import Lang, Notice, compose
+from sentra_notifications.domain.notice import NOTIFICATION_FAILED, Lang, Notice, compose
 from sentra_notifications.domain.templates import render_notice
 
-Channel = Literal["sms", "email"]
 CHANNELS: tuple[Channel, ...] = ("sms", "email")
 
 
@@ -71,7 +69,7 @@ def _(event: ApplicantNotificationFailed) -> Notice:
     # Shown on the timeline (the status page), the one place that still reaches the
     # applicant when their phone or mailbox does not: never the failure's technical cause.
     return render_notice(
-        "notification_failed",
+        NOTIFICATION_FAILED,
         final=False,
         facts=lambda lang: {"channel": _CHANNEL_NAMES[lang][event.channel]},
     )

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import singledispatch
-from typing import Literal
+from typing import TypeVar
 
 from sentra_shared.calendar import WIB
-from sentra_shared.events import Event
+from sentra_shared.events import Event, Language
 from sentra_shared.reasons import Reason
 
-Lang = Literal["id", "en"]
+# The applicant's language, as chosen at intake (the contract's `Language`).
+Lang = Language
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,28 @@ class Notice:
             subject_id=self.subject_id.replace(secret, mask),
             subject_en=self.subject_en.replace(secret, mask),
         )
+
+
+# Notices about the telling itself (a message that could not be delivered): they stand on
+# the timeline, but never as the application's status or its next step.
+NOTIFICATION_FAILED = "notification_failed"
+ABOUT_THE_TELLING = frozenset({NOTIFICATION_FAILED})
+
+
+E = TypeVar("E")
+
+
+def current_of(
+    entries: Sequence[E], *, status: Callable[[E], str], final: Callable[[E], bool]
+) -> E | None:
+    """Where an application stands, from its timeline in order: the newest final word
+    (events from different services may arrive in any order; the final one decides), else
+    the newest step of the application."""
+    finals = [entry for entry in entries if final(entry)]
+    if finals:
+        return finals[-1]
+    steps = [entry for entry in entries if status(entry) not in ABOUT_THE_TELLING]
+    return steps[-1] if steps else None
 
 
 @singledispatch

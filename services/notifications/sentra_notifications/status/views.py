@@ -10,7 +10,7 @@ from typing import Any
 
 from sentra_shared.calendar import WIB
 
-from sentra_notifications.domain.notice import Lang, day_en, day_id
+from sentra_notifications.domain.notice import Lang, current_of, day_en, day_id
 from sentra_notifications.waits import Wait
 
 KINDS: dict[str, tuple[str, str]] = {
@@ -37,6 +37,7 @@ STATUSES: dict[str, tuple[str, str]] = {
     "claim_dormant": ("Klaim melewati 3 tahun", "Claim past 3 years"),
     "refund_paid": ("Dana dibayarkan", "Refund paid"),
     "dormant_referred": ("Dirujuk ke HRD Korea", "Referred to HRD Korea"),
+    "notification_failed": ("Kabar tidak terkirim", "Message not delivered"),
 }
 
 # Who holds the file, as a label (the notices use these names inside sentences instead).
@@ -116,10 +117,8 @@ def status_page(
         )
         for row in timeline
     ]
-    # Events from different services may arrive in any order; the final one decides (as
-    # on the timeline API), and its text says what to do next.
-    finals = [row for row in timeline if row["final"]]
-    current = finals[-1] if finals else (timeline[-1] if timeline else None)
+    # Where it stands, as on the timeline API; that notice's text says what to do next.
+    current = current_of(timeline, status=lambda r: r["status"], final=lambda r: r["final"])
     holders = [
         Holder(
             party=_word(PARTIES, wait.party, pick),
@@ -139,7 +138,7 @@ def status_page(
         kind=_word(KINDS, kind, pick),
         submitted=(day_id if lang == "id" else day_en)(_local_date(submitted_at)),
         status=_word(STATUSES, current["status"], pick) if current else "",
-        final=bool(finals),
+        final=any(row["final"] for row in timeline),
         next_step=current[message] if current else "",
         steps=steps,
         holders=holders,

@@ -15,9 +15,9 @@ from sentra_shared.calendar import HOLIDAY_SOURCE, WIB, WorkingDayCalendar, indo
 from sentra_shared.runtime import ServiceRuntime
 
 from sentra_notifications import waits
+from sentra_notifications.domain.notice import Lang
 from sentra_notifications.transparency import export, figures, labels, store
 from sentra_notifications.transparency.charts import bar_chart
-from sentra_notifications.transparency.labels import Lang
 from sentra_notifications.transparency.stats import Cell
 
 router = APIRouter()

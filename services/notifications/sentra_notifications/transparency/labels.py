@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
-Lang = Literal["id", "en"]
+from sentra_notifications.domain.notice import Lang
 
 PARTIES: dict[str, tuple[str, str]] = {
     "dukcapil": ("Dukcapil (identitas)", "Dukcapil (identity)"),
