@@ -27,6 +27,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SpanExporter
 
 from sentra_shared import clock
+from sentra_shared.answers import open_count
 from sentra_shared.config import ServiceSettings
 from sentra_shared.consumer import EventConsumer, EventHandlers
 from sentra_shared.database import create_pool, migrate
@@ -124,9 +125,15 @@ class ServiceRuntime:
 
     async def health(self) -> dict[str, str]:
         async with self.pool.acquire() as conn:
-            await conn.fetchval("SELECT 1")
+            # Agency answers waiting for an operator: a count to watch, not an outage.
+            unexpected = await open_count(conn)
         broker_ok = await self.broker.ping(timeout=2.0)
-        return {"service": self.name, "database": "ok", "kafka": "ok" if broker_ok else "down"}
+        return {
+            "service": self.name,
+            "database": "ok",
+            "kafka": "ok" if broker_ok else "down",
+            "unexpected_answers": str(unexpected),
+        }
 
 
 def build_runtime(
