@@ -6,6 +6,13 @@
 from __future__ import annotations
 
 import asyncpg
+from sentra_shared.answers import (
+    AnswerContent,
+    Standing,
+    classify,
+    describe,
+    record_unexpected,
+)
 from sentra_shared.calendar import WIB
 from sentra_shared.clock import now
 from sentra_shared.consumer import EventHandlers
@@ -95,18 +102,35 @@ async def request_agency_checks(conn: asyncpg.Connection, stored: StoredApplicat
 
 async def record_check_result(conn: asyncpg.Connection, event: AgencyCheckCompleted) -> None:
     stored = await repository.load_application(conn, event.application_id)
-    if stored is None or stored.status not in ("checking", "under_review"):
-        return  # decided already: a late or repeated answer changes nothing
+    request = (
+        None
+        if stored is None
+        else await repository.load_check_request(conn, stored.application_id, event.agency)
+    )
+    standing = Standing(
+        known=stored is not None,
+        asked=request is not None and request.request_id == event.request_id,
+        first=None if request is None else request.answer,
+    )
     at = now()
-    if not await repository.record_check_answer(conn, event, at):
+    content = AnswerContent.of(event)
+    unexpected = classify(standing, content)
+    if unexpected is not None:
+        detail = describe(unexpected, "application", content, standing.first)
+        await record_unexpected(
+            conn, service="documents", answer=event, case=unexpected, detail=detail, at=at
+        )
         return
+    assert stored is not None  # an unknown application is unexpected
+    await repository.record_check_answer(conn, event, at)
     # A late answer still counts; the breach stays on the deadline row.
     await answer_deadline(
         conn, DOCUMENTS_DEADLINES, DeadlineStep.AGENCY_CHECK.value, event.request_id, at
     )
-    if stored.status == "under_review":
-        return  # recorded; it decides nothing until an officer clears the case
-    await decide_from_answers(conn, stored)
+    # Under review it waits for the officer; once decided it stays on the file (a late
+    # answer that agrees with the decision or cannot overturn it) and decides nothing.
+    if stored.status == "checking":
+        await decide_from_answers(conn, stored)
 
 
 async def continue_after_review(conn: asyncpg.Connection, stored: StoredApplication) -> None:
@@ -125,7 +149,8 @@ async def continue_after_review(conn: asyncpg.Connection, stored: StoredApplicat
 async def decide_from_answers(conn: asyncpg.Connection, stored: StoredApplication) -> None:
     """Verified when every agency passed, rejected when one failed; otherwise wait."""
     answers = await repository.load_check_answers(conn, stored.application_id)
-    checks = combine(required_checks(stored.form.kind), answers)
+    # A confirmed document must still be valid on the day of the decision (WIB).
+    checks = combine(required_checks(stored.form.kind), answers, on=now().astimezone(WIB).date())
     if checks.state is ChecksState.PASSED:
         await verify(conn, stored)
     elif checks.state is ChecksState.FAILED:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import asyncpg
+from sentra_shared.answers import AnswerContent
 from sentra_shared.events import Agency, AgencyCheckCompleted, CheckOutcome
 from sentra_shared.reasons import Reason
 
@@ -166,7 +167,7 @@ async def record_checks_requested(
 async def record_check_answer(
     conn: asyncpg.Connection, answer: AgencyCheckCompleted, at: datetime
 ) -> bool:
-    """Store an agency's first answer to a request; False for an unknown or repeated one."""
+    """Store an agency's first answer to a request; False when it was answered before."""
     stored = await conn.fetchval(
         """UPDATE agency_checks
            SET outcome = $3, reasons = $4, valid_until = $5, completed_at = $6
@@ -186,16 +187,44 @@ async def load_check_answers(
     conn: asyncpg.Connection, application_id: uuid.UUID
 ) -> dict[Agency, CheckAnswer]:
     rows = await conn.fetch(
-        """SELECT agency, outcome, reasons FROM agency_checks
+        """SELECT agency, outcome, reasons, valid_until FROM agency_checks
            WHERE application_id = $1 AND outcome IS NOT NULL""",
         application_id,
     )
     return {
         Agency(row["agency"]): CheckAnswer(
-            outcome=CheckOutcome(row["outcome"]), reasons=_reasons(row["reasons"])
+            outcome=CheckOutcome(row["outcome"]),
+            reasons=_reasons(row["reasons"]),
+            valid_until=row["valid_until"],
         )
         for row in rows
     }
+
+
+@dataclass(frozen=True)
+class CheckRequest:
+    """The check asked of one agency for an application, and its answer if one came."""
+
+    request_id: uuid.UUID
+    answer: AnswerContent | None
+
+
+async def load_check_request(
+    conn: asyncpg.Connection, application_id: uuid.UUID, agency: Agency
+) -> CheckRequest | None:
+    row = await conn.fetchrow(
+        """SELECT request_id, outcome, reasons FROM agency_checks
+           WHERE application_id = $1 AND agency = $2""",
+        application_id,
+        agency.value,
+    )
+    if row is None:
+        return None
+    answer = None
+    if row["outcome"] is not None:
+        codes = [r.code for r in _reasons(row["reasons"])]
+        answer = AnswerContent.stored(row["outcome"], codes)
+    return CheckRequest(request_id=row["request_id"], answer=answer)
 
 
 async def checks_requested(conn: asyncpg.Connection, application_id: uuid.UUID) -> bool:

@@ -1,14 +1,16 @@
 """Which agencies must confirm an application, and what their answers add up to.
 
-Pure: the answers recorded so far are an argument. An application is verified only when
-every agency it needs has answered and every answer passed; one failed check rejects it
-with the agency's own reasons.
+Pure: the answers recorded so far and the decision date are arguments. An application is
+verified only when every agency it needs has answered and every answer passed; one failed
+check rejects it with the agency's own reasons. A passed answer whose document expired
+before the decision date (`valid_until`, the last valid day, inclusive) counts as failed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 
 from sentra_shared.events import Agency, ApplicationKind, CheckOutcome
@@ -40,6 +42,8 @@ REQUIRED_CHECKS: Mapping[ApplicationKind, tuple[Agency, ...]] = {
 class CheckAnswer:
     outcome: CheckOutcome
     reasons: tuple[Reason, ...] = ()
+    # The last day (WIB, inclusive) the confirmed document is valid; None: it does not expire.
+    valid_until: date | None = None
 
 
 class ChecksState(StrEnum):
@@ -58,17 +62,30 @@ def required_checks(kind: ApplicationKind) -> tuple[Agency, ...]:
     return REQUIRED_CHECKS[kind]
 
 
-def combine(required: tuple[Agency, ...], answers: Mapping[Agency, CheckAnswer]) -> ChecksResult:
+def combine(
+    required: tuple[Agency, ...], answers: Mapping[Agency, CheckAnswer], *, on: date
+) -> ChecksResult:
     if any(agency not in answers for agency in required):
         return ChecksResult(ChecksState.PENDING)
     reasons: list[Reason] = []
     for agency in required:
-        answer = answers[agency]
-        if answer.outcome is CheckOutcome.FAILED:
-            # An agency that fails a check without saying why still must not pass silently.
-            reasons += answer.reasons or (
-                reason(DocumentsReason.AGENCY_CHECK_FAILED, agency=agency.value),
-            )
+        reasons += _failures(agency, answers[agency], on)
     if reasons:
         return ChecksResult(ChecksState.FAILED, tuple(reasons))
     return ChecksResult(ChecksState.PASSED)
+
+
+def _failures(agency: Agency, answer: CheckAnswer, on: date) -> tuple[Reason, ...]:
+    if answer.outcome is CheckOutcome.FAILED:
+        # An agency that fails a check without saying why still must not pass silently.
+        return answer.reasons or (reason(DocumentsReason.AGENCY_CHECK_FAILED, agency=agency.value),)
+    if answer.valid_until is not None and answer.valid_until < on:
+        # Confirmed, but no longer valid on the day it would count: the applicant needs a
+        # new one (a fresh medical check, a new SKCK) before the file can be verified.
+        expired = reason(
+            DocumentsReason.AGENCY_DOCUMENT_EXPIRED,
+            agency=agency.value,
+            last_valid_day=answer.valid_until.isoformat(),
+        )
+        return (expired,)
+    return ()

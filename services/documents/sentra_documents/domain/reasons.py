@@ -51,6 +51,7 @@ class DocumentsReason(StrEnum):
     FLAG_FEES_WITHOUT_COST_STRUCTURE = "FLAG_FEES_WITHOUT_COST_STRUCTURE"
     SLA_BREACHED = "SLA_BREACHED"
     AGENCY_CHECK_FAILED = "AGENCY_CHECK_FAILED"
+    AGENCY_DOCUMENT_EXPIRED = "AGENCY_DOCUMENT_EXPIRED"
     REVIEW_CONFIRMED_RED_FLAGS = "REVIEW_CONFIRMED_RED_FLAGS"
 
 
@@ -196,6 +197,12 @@ TEXTS: dict[str, BilingualText] = {
     R.AGENCY_CHECK_FAILED: BilingualText(
         id="Pemeriksaan oleh {agency} tidak lolos.",
         en="The check by {agency} did not pass.",
+    ),
+    R.AGENCY_DOCUMENT_EXPIRED: BilingualText(
+        id="Dokumen yang dikonfirmasi {agency} hanya berlaku sampai {last_valid_day}; "
+        "diperlukan dokumen baru.",
+        en="The document confirmed by {agency} was valid only until {last_valid_day}; "
+        "a new one is needed.",
     ),
     R.SLA_BREACHED: BilingualText(
         id="Batas waktu layanan {step} terlampaui.",
