@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 import asyncpg
+from sentra_shared import answers
+from sentra_shared.answers import AnswerContent, Standing, classify, describe
 from sentra_shared.calendar import WIB, WorkingDayCalendar
 from sentra_shared.clock import now
 from sentra_shared.consumer import EventHandlers
@@ -24,6 +27,7 @@ from sentra_shared.deadlines import (
 from sentra_shared.events import (
     CREDIT_DEADLINES,
     Agency,
+    AgencyCheckCompleted,
     ApplicationKind,
     BankCheckCompleted,
     BankCheckRequested,
@@ -112,15 +116,13 @@ class CreditHandlers:
 
     async def screen_with_slik(self, conn: asyncpg.Connection, event: BankCheckCompleted) -> None:
         at = now()
-        # Only the first answer to a request we sent counts; a late one still does.
-        deadline = await answer_deadline(
-            conn, CREDIT_DEADLINES, DeadlineStep.BANK_CHECK, event.request_id, at
-        )
-        if deadline is None:
+        case = await repository.load_case(conn, event.application_id)
+        asked = case is not None and case.slik_request_id == event.request_id
+        if not await self._applies(conn, event, case, asked=asked, at=at):
             return
-        case = await repository.load_case(conn, deadline.application_id)
-        if case is None or case.stage is not repository.Stage.AWAITING_SLIK:
-            return
+        assert case is not None and case.stage is repository.Stage.AWAITING_SLIK
+        # A late answer still counts; the breach stays on the deadline row.
+        await answer_deadline(conn, CREDIT_DEADLINES, DeadlineStep.BANK_CHECK, event.request_id, at)
         assert case.request is not None and case.borrower is not None  # set when opened
         # A failed check without a collectibility is "no SLIK result": the bank judges it.
         collectibility = event.slik_collectibility
@@ -175,14 +177,15 @@ class CreditHandlers:
 
     async def record_bank_decision(self, conn: asyncpg.Connection, event: BankLoanDecided) -> None:
         at = now()
+        case = await repository.load_case(conn, event.application_id)
+        asked = case is not None and case.loan_request_id == event.request_id
+        if not await self._applies(conn, event, case, asked=asked, at=at):
+            return
+        assert case is not None and case.stage is repository.Stage.AWAITING_BANK
         deadline = await answer_deadline(
             conn, CREDIT_DEADLINES, DeadlineStep.BANK_DECISION, event.request_id, at
         )
-        if deadline is None:
-            return
-        case = await repository.load_case(conn, deadline.application_id)
-        if case is None or case.stage is not repository.Stage.AWAITING_BANK:
-            return
+        decided_late = deadline is not None and deadline.breached
         assert case.request is not None  # set when opened
         decision = decide_loan(
             granted=event.outcome is CheckOutcome.PASSED,
@@ -196,7 +199,7 @@ class CreditHandlers:
             outcome=decision.outcome.value,
             amount_disbursed_idr=decision.amount_disbursed_idr,
             reasons=decision.reasons,
-            decided_late=deadline.breached,
+            decided_late=decided_late,
             at=at,
         )
         await cancel_deadlines(conn, CREDIT_DEADLINES, case.application_id, at)
@@ -208,9 +211,43 @@ class CreditHandlers:
                 outcome=decision.outcome,
                 amount_disbursed_idr=decision.amount_disbursed_idr,
                 reasons=decision.reasons,
-                decided_late=deadline.breached,
+                decided_late=decided_late,
             ),
         )
+
+    async def _applies(
+        self,
+        conn: asyncpg.Connection,
+        event: AgencyCheckCompleted,
+        case: repository.LoanCase | None,
+        *,
+        asked: bool,
+        at: datetime,
+    ) -> bool:
+        """True when the bank's answer is the first to a request sent for this case; an
+        answer that cannot be applied is kept for the operator and changes nothing."""
+        # Each request is answered once, in order: SLIK while awaiting it, the loan
+        # decision while awaiting that; past its stage, the request was answered.
+        awaiting = {
+            BankCheckCompleted: repository.Stage.AWAITING_SLIK,
+            BankLoanDecided: repository.Stage.AWAITING_BANK,
+        }[type(event)]
+        standing = Standing(
+            known=case is not None,
+            asked=asked,
+            answered=case is not None and case.stage is not awaiting,
+            first=await answers.first_answer(conn, event.request_id),
+        )
+        content = AnswerContent.of(event)
+        unexpected = classify(standing, content)
+        if unexpected is None:
+            await answers.record_applied(conn, event, at)
+            return True
+        detail = describe(unexpected, "loan case", content, standing.first)
+        await answers.record_unexpected(
+            conn, service="credit", answer=event, case=unexpected, detail=detail, at=at
+        )
+        return False
 
     # The bank missed a deadline: credit's stream hears it is overdue, and at the second
     # threshold the supervisor (OJK) is told on the oversight stream.

@@ -26,6 +26,9 @@ class LoanCase:
     stage: Stage
     request: CreditRequest | None
     borrower: Borrower | None
+    # The requests sent to the bank for it: only answers naming these apply.
+    slik_request_id: uuid.UUID | None = None
+    loan_request_id: uuid.UUID | None = None
 
 
 async def open_case(
@@ -57,8 +60,8 @@ async def open_case(
 async def load_case(conn: asyncpg.Connection, application_id: uuid.UUID) -> LoanCase | None:
     """The case, locked until the caller's transaction ends."""
     row = await conn.fetchrow(
-        """SELECT application_id, stage, request, borrower FROM loan_cases
-           WHERE application_id = $1 FOR UPDATE""",
+        """SELECT application_id, stage, request, borrower, slik_request_id, loan_request_id
+           FROM loan_cases WHERE application_id = $1 FOR UPDATE""",
         application_id,
     )
     if row is None:
@@ -69,6 +72,8 @@ async def load_case(conn: asyncpg.Connection, application_id: uuid.UUID) -> Loan
         stage=Stage(row["stage"]),
         request=None if request is None else CreditRequest.model_validate_json(request),
         borrower=None if borrower is None else Borrower.model_validate_json(borrower),
+        slik_request_id=row["slik_request_id"],
+        loan_request_id=row["loan_request_id"],
     )
 
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import asyncpg
+from sentra_shared import answers
+from sentra_shared.answers import AnswerContent, Standing, classify, describe
 from sentra_shared.calendar import WIB, WorkingDayCalendar
 from sentra_shared.clock import now
 from sentra_shared.consumer import EventHandlers
@@ -25,6 +27,7 @@ from sentra_shared.deadlines import (
 from sentra_shared.events import (
     INSURANCE_DEADLINES,
     Agency,
+    AgencyCheckCompleted,
     ApplicationKind,
     CheckOutcome,
     ClaimOutcome,
@@ -124,14 +127,12 @@ def build_handlers(rate: ExchangeRate, insurer: Insurer) -> EventHandlers:
     async def assess_confirmed_claim(
         conn: asyncpg.Connection, event: InsurerCheckCompleted
     ) -> None:
-        claim = await repository.load_claim(conn, event.application_id)
-        if (
-            claim is None
-            or claim.status != repository.INSURER_CHECK
-            or claim.check_request_id != event.request_id
-        ):
-            return  # not ours, or answered before: a repeated answer changes nothing
         at = now()
+        claim = await repository.load_claim(conn, event.application_id)
+        asked = claim is not None and claim.check_request_id == event.request_id
+        if not await _applies(conn, event, claim, asked=asked, at=at):
+            return
+        assert claim is not None and claim.status == repository.INSURER_CHECK
         await answer_deadline(
             conn, INSURANCE_DEADLINES, DeadlineStep.INSURER_CHECK, event.request_id, at
         )
@@ -149,17 +150,15 @@ def build_handlers(rate: ExchangeRate, insurer: Insurer) -> EventHandlers:
 
     @handlers.on(InsurerPayoutConfirmed)
     async def record_payout(conn: asyncpg.Connection, event: InsurerPayoutConfirmed) -> None:
-        claim = await repository.load_claim(conn, event.application_id)
-        if (
-            claim is None
-            or claim.status != repository.PAYOUT_REQUESTED
-            or claim.payout_request_id != event.request_id
-            or claim.amount_krw is None
-            or claim.amount_idr is None
-            or claim.payout_due is None
-        ):
-            return
         at = now()
+        claim = await repository.load_claim(conn, event.application_id)
+        asked = claim is not None and claim.payout_request_id == event.request_id
+        if not await _applies(conn, event, claim, asked=asked, at=at):
+            return
+        assert claim is not None and claim.status == repository.PAYOUT_REQUESTED
+        # Set with the payout request.
+        assert claim.amount_krw is not None and claim.amount_idr is not None
+        assert claim.payout_due is not None
         deadline = await answer_deadline(
             conn, INSURANCE_DEADLINES, DeadlineStep.INSURER_PAYOUT, event.request_id, at
         )
@@ -198,6 +197,41 @@ def build_handlers(rate: ExchangeRate, insurer: Insurer) -> EventHandlers:
         )
 
     return handlers
+
+
+# The stage a claim waits in for each kind of answer; past it, the request was answered.
+_AWAITING = {
+    InsurerCheckCompleted: repository.INSURER_CHECK,
+    InsurerPayoutConfirmed: repository.PAYOUT_REQUESTED,
+}
+
+
+async def _applies(
+    conn: asyncpg.Connection,
+    event: AgencyCheckCompleted,
+    claim: StoredClaim | None,
+    *,
+    asked: bool,
+    at: datetime,
+) -> bool:
+    """True when the insurer's answer is the first to a request sent for this claim; an
+    answer that cannot be applied is kept for the operator and changes nothing."""
+    standing = Standing(
+        known=claim is not None,
+        asked=asked,
+        answered=claim is not None and claim.status != _AWAITING[type(event)],
+        first=await answers.first_answer(conn, event.request_id),
+    )
+    content = AnswerContent.of(event)
+    unexpected = classify(standing, content)
+    if unexpected is None:
+        await answers.record_applied(conn, event, at)
+        return True
+    detail = describe(unexpected, "claim", content, standing.first)
+    await answers.record_unexpected(
+        conn, service="insurance", answer=event, case=unexpected, detail=detail, at=at
+    )
+    return False
 
 
 async def _apply_decision(
