@@ -1,0 +1,99 @@
+"""Idempotency keys of the intake: one submission, one application, however often the
+client retries it. See docs/idempotency.md for the rules a client can rely on."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import asyncpg
+
+from sentra_documents.forms import ApplicationForm
+
+HEADER = "Idempotency-Key"
+REPLAYED_HEADER = "Idempotent-Replayed"
+# Visible ASCII only: a key is an opaque token (a UUID is best), never text to normalise.
+KEY_PATTERN = r"^[!-~]{1,255}$"
+# Long enough for any client's retries (timeouts, a phone that was offline overnight),
+# short enough that the stored answer, which holds the tracking code, does not linger.
+KEPT_FOR = timedelta(hours=24)
+# Expired keys removed per submission: bounded, so one request never does a large delete.
+_PURGE_BATCH = 100
+# A stored key can vanish between our insert and our read only if it expired and was
+# purged in that instant; then the insert is simply tried again.
+_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class Answer:
+    application_id: uuid.UUID
+    tracking_code: str
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """The key was used before: its first answer, and whether this is the same request."""
+
+    answer: Answer
+    same_request: bool
+
+
+def fingerprint(form: ApplicationForm) -> bytes:
+    """The request as validated: whitespace, key order and stripped padding do not count."""
+    return hashlib.sha256(form.model_dump_json().encode()).digest()
+
+
+async def claim(
+    conn: asyncpg.Connection, key: str, request_hash: bytes, answer: Answer, at: datetime
+) -> Earlier | None:
+    """Take the key for this answer (None), or return what it was first used for.
+
+    Must run in the transaction that stores the application, at READ COMMITTED: a
+    concurrent request with the same key waits on our uncommitted row and, once we
+    commit, reads it; if we roll back, it takes the key itself.
+    """
+    for _ in range(_ATTEMPTS):
+        # An expired key is forgotten: its next use makes a new application.
+        await conn.execute(
+            "DELETE FROM idempotency_keys WHERE key = $1 AND expires_at <= $2", key, at
+        )
+        taken = await conn.fetchval(
+            """INSERT INTO idempotency_keys
+                   (key, request_hash, application_id, tracking_code, created_at, expires_at)
+               VALUES ($1, $2, $3, $4, $5, $6)
+               ON CONFLICT (key) DO NOTHING
+               RETURNING true""",
+            key,
+            request_hash,
+            answer.application_id,
+            answer.tracking_code,
+            at,
+            at + KEPT_FOR,
+        )
+        if taken:
+            return None
+        row = await conn.fetchrow(
+            """SELECT request_hash, application_id, tracking_code
+               FROM idempotency_keys WHERE key = $1""",
+            key,
+        )
+        if row is not None:
+            return Earlier(
+                Answer(row["application_id"], row["tracking_code"]),
+                same_request=bytes(row["request_hash"]) == request_hash,
+            )
+    raise RuntimeError("idempotency key neither taken nor found")
+
+
+async def purge_expired(conn: asyncpg.Connection, at: datetime) -> None:
+    """Forget keys past their time, a few at a time. SKIP LOCKED: never wait on a key
+    another request is using (and so never deadlock with it)."""
+    await conn.execute(
+        """DELETE FROM idempotency_keys WHERE key IN (
+               SELECT key FROM idempotency_keys WHERE expires_at <= $1
+               ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED)""",
+        at,
+        _PURGE_BATCH,
+    )
