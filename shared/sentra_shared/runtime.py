@@ -32,6 +32,7 @@ from sentra_shared.config import ServiceSettings
 from sentra_shared.consumer import EventConsumer, EventHandlers
 from sentra_shared.database import create_pool, migrate
 from sentra_shared.deadlines import OnDue
+from sentra_shared.http_errors import install_validation_errors
 from sentra_shared.outbox import OutboxRelay
 from sentra_shared.scheduler import DeadlineScheduler
 from sentra_shared.telemetry import build_tracer_provider, instrument_asyncpg, tracer
@@ -166,6 +167,7 @@ def build_http_app(runtime: ServiceRuntime, configure: Callable[[FastAPI], None]
             await runtime.stop()
 
     app = FastAPI(title=f"Sentra {runtime.name}", lifespan=lifespan)
+    install_validation_errors(app)
     app.state.runtime = runtime
     app.state.settings = runtime.settings
 

@@ -1,16 +1,41 @@
-"""What an applicant (or the counter officer) submits over HTTP, validated by pydantic."""
+"""What an applicant (or the counter officer) submits over HTTP, validated by pydantic.
+
+Every scalar field has one of the edge types of `form_fields`, never a plain `str`,
+`int`, `bool` or `date` (a unit test walks the models to keep it so).
+"""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 from sentra_shared.events import ApplicationKind, Channel, ClaimType, Language
 
+from sentra_documents.domain import intake
 from sentra_documents.domain.placement import DocumentKind
 from sentra_documents.domain.red_flags import PayeeKind
 from sentra_documents.domain.tables import JobCategory
+from sentra_documents.form_fields import (
+    AccountNumber,
+    BirthDate,
+    CountryCode,
+    Email,
+    EventDate,
+    ForeignAccount,
+    FreeText,
+    IssueDate,
+    Months,
+    Name,
+    Nik,
+    PassportNumber,
+    Phone,
+    Rupiah,
+    SwiftBic,
+    Won,
+    YesNo,
+)
 
 
 class _Form(BaseModel):
@@ -18,12 +43,15 @@ class _Form(BaseModel):
 
 
 class Applicant(_Form):
-    full_name: str = Field(min_length=2, max_length=120)
-    nik: str = Field(pattern=r"^\d{16}$", description="16-digit national identity number")
-    date_of_birth: date
+    full_name: Name = Field(description="As on the KTP, 2-120 visible characters, composed (NFC).")
+    nik: Nik = Field(description="16-digit national identity number, ASCII digits 0-9.")
+    date_of_birth: BirthDate = Field(
+        description="YYYY-MM-DD, in the past, for an age of 15 to 100 years on the day of "
+        "submission (WIB). Under 18 is accepted here and put before an officer."
+    )
     sex: Literal["F", "M"]
-    phone: str = Field(pattern=r"^\+?\d{8,15}$")
-    email: str | None = Field(default=None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    phone: Phone = Field(description="8-15 ASCII digits, optionally after a leading +.")
+    email: Email | None = Field(default=None, description="An email address, one line.")
     channels: tuple[Channel, ...] = Field(
         default=("sms",),
         min_length=1,
@@ -45,15 +73,21 @@ class Applicant(_Form):
 
 class PresentedDocument(_Form):
     kind: DocumentKind
-    # The medical certificate's issue date (its 3-month validity counts from it). Whether
-    # it lies in the future is the placement rule's to say, against the assessment date.
-    issued_on: date | None = None
+    # The medical certificate's issue date (its 3-month validity counts from it): never
+    # after the day of submission; whether it is still valid is the placement rule's.
+    issued_on: IssueDate | None = Field(
+        default=None,
+        description="YYYY-MM-DD, not after the day of submission (WIB) and from 1 January "
+        "a hundred years back.",
+    )
 
 
 class FeePaid(_Form):
-    amount_idr: int = Field(gt=0, le=1_000_000_000, strict=True)
+    amount_idr: Rupiah = Field(description="Whole rupiah, a JSON integer, 1 to 1,000,000,000.")
     payee: PayeeKind
-    payee_account: str | None = Field(default=None, pattern=r"^[0-9 -]{5,34}$")
+    payee_account: AccountNumber | None = Field(
+        default=None, description="5-34 characters: ASCII digits, spaces and hyphens."
+    )
 
     @model_validator(mode="after")
     def cash_has_no_account(self) -> Self:
@@ -63,14 +97,22 @@ class FeePaid(_Form):
 
 
 class PlacementDetails(_Form):
-    destination_country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")
+    destination_country: CountryCode = Field(description="ISO 3166-1 alpha-2, e.g. TW")
     job: JobCategory
-    # The P3MI's SIP3MI licence; None when the applicant names no recruiter.
-    recruiter_licence_number: str | None = Field(default=None, min_length=3, max_length=60)
+    # The P3MI's SIP3MI licence; None when the applicant names no recruiter. Free text on
+    # purpose: a number not in the registry is a red flag for an officer, not a typo to
+    # refuse here.
+    recruiter_licence_number: FreeText | None = Field(
+        default=None, description="The recruiter's SIP3MI licence number, 3-60 characters."
+    )
     documents: tuple[PresentedDocument, ...] = Field(default=(), max_length=len(DocumentKind))
     fees: tuple[FeePaid, ...] = Field(default=(), max_length=50)
-    passport_number: str | None = Field(default=None, pattern=r"^[A-Za-z0-9]{6,12}$")
-    bank_account: str | None = Field(default=None, pattern=r"^[0-9 -]{5,34}$")
+    passport_number: PassportNumber | None = Field(
+        default=None, description="6-12 ASCII letters and digits."
+    )
+    bank_account: AccountNumber | None = Field(
+        default=None, description="5-34 characters: ASCII digits, spaces and hyphens."
+    )
 
     @field_validator("documents")
     @classmethod
@@ -89,24 +131,43 @@ class PlacementDetails(_Form):
 
 class CreditDetails(_Form):
     product: Literal["placement", "micro"]
-    amount_idr: int = Field(gt=0, le=1_000_000_000)
-    tenor_months: int = Field(gt=0, le=120)
-    contract_months: int | None = Field(default=None, gt=0, le=120)
-    has_npwp: bool = False
+    amount_idr: Rupiah = Field(description="Whole rupiah, a JSON integer, 1 to 1,000,000,000.")
+    tenor_months: Months = Field(description="A JSON integer, 1 to 120.")
+    contract_months: Months | None = Field(default=None, description="A JSON integer, 1 to 120.")
+    has_npwp: YesNo = Field(default=False, description="A JSON boolean.")
     # No credit history here: the bank answers it from OJK's SLIK, never the applicant.
-    has_commercial_productive_credit: bool = False
+    has_commercial_productive_credit: YesNo = Field(default=False, description="A JSON boolean.")
+
+
+_EVENT_DATE = "YYYY-MM-DD, from 1 January a hundred years back to a year after submission."
 
 
 class RefundDetails(_Form):
     claim_type: ClaimType
-    departure_date: date
-    employment_start: date | None = None
-    employment_end: date | None = None
-    assessed_amount_krw: int | None = Field(default=None, gt=0, le=1_000_000_000)
-    passport_name: str = Field(min_length=2, max_length=120)
-    payee_account_name: str = Field(min_length=2, max_length=120)
-    payee_account_number: str | None = Field(default=None, pattern=r"^[0-9A-Za-z-]{5,34}$")
-    swift_bic: str = Field(min_length=8, max_length=11)
+    departure_date: EventDate = Field(description=_EVENT_DATE)
+    employment_start: EventDate | None = Field(default=None, description=_EVENT_DATE)
+    employment_end: EventDate | None = Field(
+        default=None, description=_EVENT_DATE + " Not before employment_start."
+    )
+    assessed_amount_krw: Won | None = Field(
+        default=None, description="Whole won, a JSON integer, 1 to 1,000,000,000."
+    )
+    passport_name: Name = Field(description="As in the passport, 2-120 visible characters.")
+    payee_account_name: Name = Field(description="The account holder, 2-120 visible characters.")
+    payee_account_number: ForeignAccount | None = Field(
+        default=None, description="5-34 ASCII letters, digits and hyphens."
+    )
+    swift_bic: SwiftBic = Field(description="The bank's SWIFT/BIC, 8-11 ASCII letters and digits.")
+
+    @field_validator("employment_end")
+    @classmethod
+    def end_not_before_start(cls, end: date | None, info: ValidationInfo) -> date | None:
+        problem = intake.period_problem(info.data.get("employment_start"), end)
+        if problem is not None:
+            raise PydanticCustomError(
+                "period_reversed", "Input should be {rule}", {"rule": problem}
+            )
+        return end
 
 
 _SECTION_FOR_KIND = {

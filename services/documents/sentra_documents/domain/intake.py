@@ -10,11 +10,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sentra_shared.reasons import Reason
 
-from .identity import identity_findings
+from .identity import age_on, identity_findings
 from .nik import Sex
 from .placement import PlacementOutcome, decide_outcome
 
@@ -32,6 +32,50 @@ class IntakeResult:
 def verify_intake(nik: str, birth_date: date, sex: str, submitted_on: date) -> IntakeResult:
     findings = identity_findings(nik, birth_date, Sex(sex), submitted_on)
     return IntakeResult(findings.reasons, findings.flags)
+
+
+# What a form's dates may be, before any business rule looks at them. The bounds keep
+# every later date computation (validity periods, claim windows, working-day deadlines)
+# far from the calendar's end, so no rule can overflow on year 9999.
+YOUNGEST_APPLICANT_AGE = 15  # under 18 still applies: that is a red flag for an officer
+OLDEST_APPLICANT_AGE = 100
+YEARS_BACK = 100  # no event of a working life lies further back
+DAYS_AHEAD = 366  # a departure may be planned up to a year ahead
+
+
+def date_problem(value: date, today: date) -> str | None:
+    """Any date on a form (but a birth date): from 1 January a hundred years back to a
+    year ahead."""
+    if value < date(today.year - YEARS_BACK, 1, 1):
+        return f"a date from 1 January {today.year - YEARS_BACK} on"
+    if value > today + timedelta(days=DAYS_AHEAD):
+        return f"a date at most {DAYS_AHEAD} days ahead"
+    return None
+
+
+def birth_date_problem(born: date, today: date) -> str | None:
+    if born >= today:
+        return "a birth date in the past"
+    age = age_on(born, today)
+    if not YOUNGEST_APPLICANT_AGE <= age <= OLDEST_APPLICANT_AGE:
+        return (
+            f"a birth date giving an age of {YOUNGEST_APPLICANT_AGE} to "
+            f"{OLDEST_APPLICANT_AGE} years"
+        )
+    return None
+
+
+def issue_date_problem(issued: date, today: date) -> str | None:
+    """A certificate cannot be dated after the day it is shown."""
+    if issued > today:
+        return "an issue date not after today"
+    return date_problem(issued, today)
+
+
+def period_problem(start: date | None, end: date | None) -> str | None:
+    if start is not None and end is not None and end < start:
+        return "an end not before the start"
+    return None
 
 
 def worker_ref(nik: str, key: bytes) -> str:
