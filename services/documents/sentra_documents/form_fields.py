@@ -84,6 +84,9 @@ Won = Annotated[int, Field(strict=True, gt=0, le=1_000_000_000), CHECKED]
 Months = Annotated[int, Field(strict=True, gt=0, le=120), CHECKED]
 YesNo = Annotated[bool, Strict(), CHECKED]
 
+# Validation context key set when a form is read back from storage.
+STORED_FORM = "stored_form"
+
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
@@ -100,11 +103,10 @@ def _today() -> date:
 
 def _date_rule(rule: Callable[[date, date], str | None], kind: str) -> AfterValidator:
     def check(value: date, info: ValidationInfo) -> date:
-        # These rules judge a date against the day of submission. The intake validates in
-        # python mode (FastAPI parses the JSON first); a stored form is read back with
-        # `model_validate_json` and was judged on its own day: an applicant who was 100
-        # then, or a departure a hundred years back by now, must still load.
-        if info.mode == "json":
+        # These rules judge a date against the day of submission. A stored form was judged
+        # on its own day (an applicant who was 100 then, or a departure a hundred years
+        # back by now, must still load): `read_stored_form` says so in the context.
+        if (info.context or {}).get(STORED_FORM):
             return value
         problem = rule(value, _today())
         if problem is not None:

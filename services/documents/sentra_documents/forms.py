@@ -18,6 +18,7 @@ from sentra_documents.domain.placement import DocumentKind
 from sentra_documents.domain.red_flags import PayeeKind
 from sentra_documents.domain.tables import JobCategory
 from sentra_documents.form_fields import (
+    STORED_FORM,
     AccountNumber,
     BirthDate,
     CountryCode,
@@ -199,3 +200,8 @@ class ApplicationForm(_Form):
     def regency_code(self) -> str:
         # NIK digits 1-4 are the province and regency of registration.
         return self.applicant.nik[:4]
+
+
+def read_stored_form(text: str) -> ApplicationForm:
+    """A form as it was accepted: its dates were judged on the day it was submitted."""
+    return ApplicationForm.model_validate_json(text, context={STORED_FORM: True})

@@ -13,7 +13,7 @@ from sentra_shared.events import Agency, AgencyCheckCompleted, CheckOutcome
 from sentra_shared.reasons import Reason
 
 from sentra_documents.domain.agency_checks import CheckAnswer
-from sentra_documents.forms import ApplicationForm
+from sentra_documents.forms import ApplicationForm, read_stored_form
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ async def load_application(
         return None
     return StoredApplication(
         application_id=application_id,
-        form=ApplicationForm.model_validate_json(row["form"]),
+        form=read_stored_form(row["form"]),
         worker_ref=row["worker_ref"],
         status=row["status"],
         submitted_at=row["submitted_at"],

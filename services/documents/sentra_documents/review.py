@@ -32,7 +32,7 @@ from sentra_shared.runtime import ServiceRuntime
 from sentra_documents import repository
 from sentra_documents.auth import Officer, OfficerDep
 from sentra_documents.domain.reasons import DocumentsReason, reason
-from sentra_documents.forms import ApplicationForm
+from sentra_documents.forms import ApplicationForm, read_stored_form
 from sentra_documents.handlers import continue_after_review, reject
 from sentra_documents.repository import StoredApplication
 from sentra_documents.review_views import (
@@ -114,7 +114,7 @@ async def open_case(case_id: uuid.UUID, request: Request, officer: OfficerDep) -
         review_due=case["review_due"],
         overdue=case["status"] == "open" and now() > case["review_due"],
         flags=_flags(case["flags"]),
-        application=_summary(ApplicationForm.model_validate_json(app["form"]), app),
+        application=_summary(read_stored_form(app["form"]), app),
         identifiers=identifiers,
         officer_id=case["officer_id"],
         officer_reason=case["officer_reason"],

@@ -208,3 +208,18 @@ def test_the_guard_catches_a_plain_field():
         "Sneaky.note: plain str",
         "Sneaky.count: plain int",
     ]
+
+
+def test_a_stored_form_is_not_judged_again_on_a_later_day():
+    # Accepted when the applicant was 100; read back years later it must still load,
+    # while the same form submitted today is refused.
+    born = date(date.today().year - 103, 6, 1)
+    stored = (
+        '{"kind": "kur_loan", "applicant": {"full_name": "Siti Rahayu", '
+        f'"nik": "3314015203930001", "date_of_birth": "{born.isoformat()}", "sex": "F", '
+        '"phone": "+6281300000001"}, "credit": {"product": "micro", '
+        '"amount_idr": 5000000, "tenor_months": 12}}'
+    )
+    assert forms.read_stored_form(stored).applicant.date_of_birth == born
+    with pytest.raises(ValidationError, match="date_of_birth"):
+        forms.ApplicationForm.model_validate_json(stored)
