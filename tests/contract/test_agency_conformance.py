@@ -51,7 +51,7 @@ async def main():
     async for msg in consumer:
         request = json.loads(msg.value)
         reply = {"request_id": request["event_id"], "outcome": "probably", "note": "ok"}
-        topic = f"sentra.agency.{AGENCY}.results.v1"
+        topic = f"sentra.agency.{AGENCY}.results.v2"
         body, headers = json.dumps(reply).encode(), list(msg.headers)
         await producer.send_and_wait(topic, body, key=msg.key, headers=headers)
 asyncio.run(main())

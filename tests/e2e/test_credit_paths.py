@@ -35,6 +35,7 @@ from sentra_shared.calendar import WIB, DayKind, indonesian_calendar
 from sentra_shared.deadlines import agency_terms
 from sentra_shared.envelope import encode
 from sentra_shared.events import (
+    AGENCY_REASON_CODES,
     CREDIT_TOPIC,
     ESCALATIONS_TOPIC,
     Agency,
@@ -60,8 +61,9 @@ from sentra_shared.runtime import ServiceRuntime
 E = TypeVar("E", bound=Event)
 CALENDAR = indonesian_calendar()
 BORN = date(1994, 8, 21)
+# The bank's texts are its own; the codes must be from its list in the contract.
 REPAYMENT_CAPACITY = Reason(
-    code="BANK_REPAYMENT_CAPACITY",
+    code="REPAYMENT_CAPACITY_INSUFFICIENT",
     text=BilingualText(
         id="Kemampuan membayar kembali tidak mencukupi.",
         en="Repayment capacity is not sufficient.",
@@ -69,7 +71,7 @@ REPAYMENT_CAPACITY = Reason(
 )
 SLIK_LOSS = Reason(
     code="SLIK_COLLECTIBILITY_5",
-    text=BilingualText(id="Kolektibilitas 5 (macet).", en="Collectibility 5 (loss)."),
+    text=AGENCY_REASON_CODES[Agency.BANK]["SLIK_COLLECTIBILITY_5"],
 )
 
 
