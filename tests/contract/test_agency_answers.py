@@ -4,8 +4,10 @@ one none, and the published JSON Schema says exactly what the model enforces."""
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,6 +29,8 @@ from sentra_shared.events import (
 )
 from sentra_shared.reasons import BilingualText, Reason
 from sentra_shared.topics import DLQ_SUFFIX, declared_agencies, declared_topics
+
+GUIDE = Path(__file__).resolve().parents[2] / "deploy" / "agencies"
 
 ANSWER_TYPES: list[type[AgencyCheckCompleted]] = [
     answer for exchanges in AGENCY_EXCHANGES.values() for _, answer in exchanges
@@ -195,7 +199,28 @@ def test_answers_travel_on_the_v2_result_topic_as_v2_events(
 def test_every_declared_topic_carries_an_event_so_no_retired_topic_lingers() -> None:
     declared = {spec.name for spec in declared_topics() if not spec.name.endswith(DLQ_SUFFIX)}
     assert declared == {cls.topic for cls in CATALOGUE}
-    assert not [name for name in declared if ".results.v1" in name]
     for agency, spec in declared_agencies().items():
         assert spec.results_topic == f"sentra.agency.{agency}.results.v2"
         assert spec.requests_topic == f"sentra.agency.{agency}.requests.v1"
+
+
+# --- the agency guide -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("guide", "heading", "language"),
+    [("README.md", "## Reason codes", "en"), ("README.id.md", "## Kode alasan", "id")],
+)
+def test_the_guides_list_every_agencys_codes_as_the_catalogue_does(
+    guide: str, heading: str, language: str
+) -> None:
+    text = (GUIDE / guide).read_text()
+    assert text.count(heading + "\n") == 1
+    section = text.split(heading + "\n")[1].split("\n## ")[0]
+    rows = re.findall(r"^\| `([a-z_0-9]+)` \| `([A-Z_0-9]+)` \| (.+) \|$", section, re.MULTILINE)
+    expected = [
+        (agency.value, code, getattr(meaning, language))
+        for agency, codes in AGENCY_REASON_CODES.items()
+        for code, meaning in codes.items()
+    ]
+    assert rows == expected
