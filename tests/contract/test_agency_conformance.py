@@ -37,6 +37,7 @@ from sentra_shared.events import (
     requests_topic,
     results_topic,
 )
+from sentra_shared.failures import UndecodableEvent
 
 # A consumer that answers on time, with the right headers, but not what the contract says.
 INVALID_REPLIER = """
@@ -234,7 +235,12 @@ class BankDesk:
     async def answers_to(self, *requests: BankLoanRequested) -> list[BankLoanDecided]:
         batches = await self.results.getmany(timeout_ms=200)
         for record in (r for records in batches.values() for r in records):
-            reply = decode(decode_headers(record.headers), record.value)
+            try:
+                reply = decode(decode_headers(record.headers), record.value)
+            except UndecodableEvent:
+                # Other tests' answers share the topic, some broken on purpose (a bank that
+                # refuses without a reason); none of them answers these requests.
+                continue
             if isinstance(reply, BankLoanDecided):
                 self.answers.append(reply)
         wanted = {r.event_id for r in requests}

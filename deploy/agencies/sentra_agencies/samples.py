@@ -105,9 +105,11 @@ def sample_request(
     """A new request of `request_type` with its headers (its own trace) and trace id;
     `refused`: of a person the built-in responders refuse, where there is one."""
     now = datetime.now(UTC)
-    fields = _fields(request_type, now.date())
-    if refused:
-        fields |= _REFUSED.get(request_type, {})
+    # A new dict: some samples share the person's fields, which must stay as they are.
+    fields = {
+        **_fields(request_type, now.date()),
+        **(_REFUSED.get(request_type, {}) if refused else {}),
+    }
     request = request_type(application_id=uuid.uuid4(), occurred_at=now, **fields)
     trace_id = secrets.token_hex(16)
     headers = {
