@@ -41,7 +41,7 @@ def reply_to(request: dict, headers: dict) -> tuple[dict, dict]:
     reply = {"event_id": reply_id, "application_id": app, "occurred_at": now, "outcome": "passed"}
     reply |= {"request_id": request["event_id"], **findings(answer, request)}
     out = {"ce_specversion": "1.0", "ce_id": reply_id, "ce_source": f"/agencies/{AGENCY}"}
-    out |= {"ce_type": f"id.sentra.agency.{AGENCY}.{answer}.v1", "ce_time": now}
+    out |= {"ce_type": f"id.sentra.agency.{AGENCY}.{answer}.v2", "ce_time": now}
     out |= {"ce_subject": app, "content-type": JSON}
     if "traceparent" in headers:  # same trace id, our own span id: the reply continues the trace
         version, trace_id, _, flags = headers["traceparent"].split("-")
@@ -59,7 +59,7 @@ async def main() -> None:
         reply, out = reply_to(json.loads(msg.value), {k: v.decode() for k, v in msg.headers})
         headers = [(k, v.encode()) for k, v in out.items()]
         await producer.send_and_wait(
-            TOPIC + "results.v1", json.dumps(reply).encode(), key=msg.key, headers=headers
+            TOPIC + "results.v2", json.dumps(reply).encode(), key=msg.key, headers=headers
         )
         await consumer.commit()  # only once Kafka has the reply: at-least-once, never lost
 

@@ -9,6 +9,7 @@ Kafka (credit's events and the oversight escalations) and from credit's own tabl
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
@@ -29,12 +30,15 @@ from sentra_documents.config import DocumentsSettings
 from sentra_local.samples import nik_for
 from sentra_local.stack import SERVICES, Stack, database_name
 from sentra_local.testing import EventRecorder as Recorder
-from sentra_local.testing import serving
+from sentra_local.testing import serving, wait_until
 from sentra_shared import clock
 from sentra_shared.calendar import WIB, DayKind, indonesian_calendar
+from sentra_shared.dead_letters import ERROR_CLASS, ERROR_MESSAGE
 from sentra_shared.deadlines import agency_terms
+from sentra_shared.dlq_command import StoredDeadLetter, read_dead_letters
 from sentra_shared.envelope import encode
 from sentra_shared.events import (
+    AGENCY_REASON_CODES,
     CREDIT_TOPIC,
     ESCALATIONS_TOPIC,
     Agency,
@@ -53,15 +57,18 @@ from sentra_shared.events import (
     LoanDecided,
     LoanOutcome,
     requests_topic,
+    results_topic,
 )
 from sentra_shared.reasons import BilingualText, Reason
 from sentra_shared.runtime import ServiceRuntime
+from sentra_shared.topics import DLQ_SUFFIX
 
 E = TypeVar("E", bound=Event)
 CALENDAR = indonesian_calendar()
 BORN = date(1994, 8, 21)
+# The bank's texts are its own; the codes must be from its list in the contract.
 REPAYMENT_CAPACITY = Reason(
-    code="BANK_REPAYMENT_CAPACITY",
+    code="REPAYMENT_CAPACITY_INSUFFICIENT",
     text=BilingualText(
         id="Kemampuan membayar kembali tidak mencukupi.",
         en="Repayment capacity is not sufficient.",
@@ -69,7 +76,7 @@ REPAYMENT_CAPACITY = Reason(
 )
 SLIK_LOSS = Reason(
     code="SLIK_COLLECTIBILITY_5",
-    text=BilingualText(id="Kolektibilitas 5 (macet).", en="Collectibility 5 (loss)."),
+    text=AGENCY_REASON_CODES[Agency.BANK]["SLIK_COLLECTIBILITY_5"],
 )
 
 
@@ -88,12 +95,15 @@ class Bank(Recorder):
         await super().stop()
         await self._producer.stop()
 
-    async def answer(self, request: Event, reply: AgencyCheckCompleted) -> None:
+    async def answer(
+        self, request: Event, reply: AgencyCheckCompleted, value: bytes | None = None
+    ) -> None:
+        """Send `reply` (or, to play a faulty bank, `value` under `reply`'s headers)."""
         # The answer continues the request's trace, as a real bank's consumer does.
         headers = reply_headers(self.headers[request.event_id], reply)
         await self._producer.send_and_wait(
             reply.topic,
-            encode(reply),
+            encode(reply) if value is None else value,
             key=reply.key,
             headers=[(k, v.encode()) for k, v in headers.items()],
         )
@@ -136,6 +146,7 @@ class Paths:
     credit_db: str
     bank: Bank
     events: Recorder  # credit's stream and the oversight escalations
+    bootstrap: str
 
 
 @pytest.fixture(scope="module")
@@ -171,7 +182,14 @@ async def paths(local_stack: Stack) -> AsyncIterator[Paths]:
         for recorder in (bank, events):
             await recorder.start()
             running.push_async_callback(recorder.stop)
-        yield Paths(urls[0], credit.state.runtime, local_stack.database_url("credit"), bank, events)
+        yield Paths(
+            urls[0],
+            credit.state.runtime,
+            local_stack.database_url("credit"),
+            bank,
+            events,
+            local_stack.kafka.bootstrap,
+        )
 
 
 _serials = itertools.count(101)
@@ -335,7 +353,7 @@ async def test_approved_loan_rejected_by_the_bank_carries_its_reason(paths: Path
     assert (await case_of(paths, application_id))["loan_outcome"] == "rejected"
 
 
-async def test_no_slik_answer_is_referred_and_a_silent_rejection_is_marked(paths: Paths) -> None:
+async def test_no_slik_answer_is_referred_and_a_silent_rejection_is_refused(paths: Paths) -> None:
     application_id = await submit(paths, kur_form(20_000_000))
     await paths.bank.slik(await paths.bank.first(application_id, BankCheckRequested), None)
 
@@ -345,11 +363,41 @@ async def test_no_slik_answer_is_referred_and_a_silent_rejection_is_marked(paths
     loan = await paths.bank.first(application_id, BankLoanRequested)
     assert loan.screening == "referred" and loan.reasons == screened.reasons
 
-    await paths.bank.decide(loan, disbursed_idr=None)  # no reason given
+    # The bank rejects without giving a reason: the contract refuses such an answer, so it
+    # is dead-lettered with why, and the loan keeps waiting for a real decision.
+    rejection = BankLoanDecided(
+        application_id=loan.application_id,
+        occurred_at=clock.now(),
+        request_id=loan.event_id,
+        outcome=CheckOutcome.FAILED,
+        reasons=(REPAYMENT_CAPACITY,),
+    )
+    silent = {**rejection.model_dump(mode="json"), "reasons": []}
+    await paths.bank.answer(loan, rejection, json.dumps(silent).encode())
 
+    async def dead_letters() -> list[StoredDeadLetter]:
+        return [
+            letter
+            for letter in await read_dead_letters(paths.bootstrap)
+            if letter.topic == results_topic(Agency.BANK) + DLQ_SUFFIX
+            and letter.application == str(application_id)
+        ]
+
+    await wait_until(dead_letters, within=30)
+    [letter] = await dead_letters()
+    assert json.loads(letter.value)["request_id"] == str(loan.event_id)
+    assert letter.headers[ERROR_CLASS] == "UndecodableEvent"
+    assert "BankLoanDecided.v2" in letter.headers[ERROR_MESSAGE]
+    case = await case_of(paths, application_id)
+    assert (case["stage"], case["loan_outcome"]) != ("closed", "rejected")
+    assert paths.events.of(application_id, LoanDecided) == []
+
+    # The bank then decides as the contract says: the rejection names its reason.
+    await paths.bank.answer(loan, rejection)
     decided = await paths.events.first(application_id, LoanDecided)
     assert decided.outcome is LoanOutcome.REJECTED
-    assert [r.code for r in decided.reasons] == ["BANK_REJECTED_WITHOUT_REASON"]
+    assert decided.reasons == (REPAYMENT_CAPACITY,)
+    assert (await case_of(paths, application_id))["loan_outcome"] == "rejected"
 
 
 async def test_silent_bank_is_overdue_then_escalated_to_ojk_and_decides_late(

@@ -299,23 +299,23 @@ async def test_kur_application_travels_through_all_services_in_one_trace(
     agency_hops = {
         (s.kind, topic)
         for s in messages
-        for topic in ("sentra.agency.dukcapil.requests.v1", "sentra.agency.dukcapil.results.v1")
+        for topic in ("sentra.agency.dukcapil.requests.v1", "sentra.agency.dukcapil.results.v2")
         if topic in s.name
     }
     assert agency_hops == {
         (SpanKind.PRODUCER, "sentra.agency.dukcapil.requests.v1"),
-        (SpanKind.CONSUMER, "sentra.agency.dukcapil.results.v1"),
+        (SpanKind.CONSUMER, "sentra.agency.dukcapil.results.v2"),
     }
     # ... and through the bank: credit asked it (SLIK, then the loan) and consumed its answers.
     bank_hops = {
         (s.kind, topic)
         for s in messages
-        for topic in ("sentra.agency.bank.requests.v1", "sentra.agency.bank.results.v1")
+        for topic in ("sentra.agency.bank.requests.v1", "sentra.agency.bank.results.v2")
         if topic in s.name
     }
     assert bank_hops == {
         (SpanKind.PRODUCER, "sentra.agency.bank.requests.v1"),
-        (SpanKind.CONSUMER, "sentra.agency.bank.results.v1"),
+        (SpanKind.CONSUMER, "sentra.agency.bank.results.v2"),
     }
     bank_answers = [s for s in messages if s.kind is SpanKind.CONSUMER and "bank.results" in s.name]
     assert len(bank_answers) == 2  # the SLIK answer and the loan decision

@@ -299,7 +299,7 @@ async def test_claim_the_insurer_cannot_confirm_is_rejected_with_its_reasons(
 ) -> None:
     application_id = await submit(paths, refund_form(103, wib_today() - timedelta(days=60)))
     not_found = Reason(
-        code="INSURER_NO_POLICY",
+        code="EPS_INSURANCE_NOT_FOUND",
         text=BilingualText(id="Polis tidak ditemukan.", en="No policy found for this worker."),
     )
     await confirmed_by_insurer(
@@ -321,7 +321,7 @@ async def test_refused_payout_goes_to_the_supervisor_at_once(paths: Paths) -> No
     )
     payout = await paths.insurer.next(application_id, InsurerPayoutRequested)
     closed = Reason(
-        code="ACCOUNT_CLOSED",
+        code="PAYEE_ACCOUNT_REJECTED",
         text=BilingualText(id="Rekening ditutup.", en="The account is closed."),
     )
     await paths.insurer.answer(payout, outcome=CheckOutcome.FAILED, reasons=(closed,))

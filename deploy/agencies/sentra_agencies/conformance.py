@@ -4,7 +4,9 @@ For each agency and each exchange it answers (every agency a check; the bank als
 decision, the insurer also a payout): send sample requests (each with its own trace), then
 check every reply is the exchange's answer type, validates against its published JSON
 Schema (shared/contracts/schemas/) and carries the CloudEvents headers,
-the application id as key and the request's trace id; arrives within the agency's agreed
+the application id as key and the request's trace id; that a `failed` reply says why, with
+codes from the agency's own list; that it comes on the agency's current (v2) result topic
+with a v2 `ce_type`; arrives within the agency's agreed
 sandbox time (shared/sentra_shared/topics.toml); and that a redelivered request gets the
 same reply (same event id, same content) rather than a second, different one.
 
@@ -35,7 +37,13 @@ from jsonschema import Draft202012Validator
 from sentra_local.paths import state_dir
 from sentra_shared.contract import SCHEMAS_DIR
 from sentra_shared.envelope import encode
-from sentra_shared.events import AGENCY_EXCHANGES, ANSWER_TO, Agency, AgencyCheckRequested
+from sentra_shared.events import (
+    AGENCY_EXCHANGES,
+    AGENCY_REASON_CODES,
+    ANSWER_TO,
+    Agency,
+    AgencyCheckRequested,
+)
 from sentra_shared.topics import AgencySpec, declared_agencies
 
 from sentra_agencies.samples import sample_request
@@ -128,7 +136,10 @@ async def check_agency(bootstrap: str, spec: AgencySpec, reply_within: float) ->
         firsts: list[Sent] = []
         for request_type, _ in AGENCY_EXCHANGES[agency]:
             for n in range(REQUESTS_PER_EXCHANGE):
-                request, headers, trace_id = sample_request(request_type)
+                # The last of each is someone the built-in sandbox refuses, so that
+                # `failed` answers and their reasons are judged as well.
+                refused = n == REQUESTS_PER_EXCHANGE - 1
+                request, headers, trace_id = sample_request(request_type, refused)
                 item = Sent(request, headers, trace_id, loop.time())
                 sent[request.event_id] = item
                 by_key[request.key] = request.event_id
@@ -161,7 +172,7 @@ def _judge(spec: AgencySpec, sent: Sent, replies: list[Reply], within: float) ->
     label = f"reply to request {request.event_id}"
     if not replies:
         return [
-            f"no reply to request {request.event_id} within {within:.0f}s "
+            f"no reply to request {request.event_id} on {spec.results_topic} within {within:.0f}s "
             f"(agreed: {spec.sla_days} {spec.sla_day_kind} day(s); sandbox: {within:.0f}s)"
         ]
     result_type = ANSWER_TO[type(request)]
@@ -197,6 +208,7 @@ def _judge(spec: AgencySpec, sent: Sent, replies: list[Reply], within: float) ->
             for name in ("ce_source", "ce_time")
             if not reply.headers.get(name)
         ]
+        problems += _reason_problems(label, request.agency, body)
         if reply.key != request.key:
             problems.append(f"{label}: key is {reply.key!r}, expected the application id")
         if body.get("application_id") != str(request.application_id):
@@ -209,6 +221,23 @@ def _judge(spec: AgencySpec, sent: Sent, replies: list[Reply], within: float) ->
             "(expected the same event_id and content)"
         )
     return problems
+
+
+def _reason_problems(label: str, agency: Agency, body: dict[str, Any]) -> list[str]:
+    """A `failed` reply must say why, in codes from the agency's list (the schema says so
+    too; this names the rule plainly)."""
+    if body.get("outcome") != "failed":
+        return []
+    reasons = body.get("reasons")
+    if not isinstance(reasons, list) or not reasons:
+        return [f"{label} is failed but gives no reason (at least one is required)"]
+    listed = AGENCY_REASON_CODES[agency]
+    codes = [r.get("code") if isinstance(r, dict) else None for r in reasons]
+    return [
+        f"{label}: reason code {code!r} is not in {agency.value}'s list ({', '.join(listed)})"
+        for code in codes
+        if code not in listed
+    ]
 
 
 def _without_time(reply: Reply) -> str:

@@ -22,7 +22,9 @@ from typing import Any
 
 from sentra_shared.calendar import WIB
 from sentra_shared.events import (
+    AGENCY_REASON_CODES,
     ANSWER_TO,
+    Agency,
     AgencyCheckCompleted,
     AgencyCheckRequested,
     BankCheckRequested,
@@ -35,7 +37,7 @@ from sentra_shared.events import (
     PolriCheckRequested,
 )
 from sentra_shared.facts import medical_certificate_last_valid_day
-from sentra_shared.reasons import BilingualText, Reason
+from sentra_shared.reasons import Reason
 
 UNKNOWN_NIK_SERIAL = "9999"
 POLICE_RECORD_SERIAL = "9998"
@@ -59,40 +61,18 @@ SANDBOX_AMOUNT_RANGE_KRW: dict[str, tuple[int, int]] = {
 }
 
 
-def _reason(code: str, id_text: str, en_text: str) -> Reason:
-    return Reason(code=code, text=BilingualText(id=id_text, en=en_text))
+def _reason(agency: Agency, code: str) -> Reason:
+    # The code and its text from the agency's published list: a code not on it would be
+    # refused by Sentra, so a typo fails here, at import, rather than in a reply.
+    return Reason(code=code, text=AGENCY_REASON_CODES[agency][code])
 
 
-NIK_NOT_REGISTERED = _reason(
-    "NIK_NOT_REGISTERED",
-    "NIK tidak terdaftar di Dukcapil.",
-    "The NIK is not registered with Dukcapil.",
-)
-POLICE_RECORD = _reason(
-    "SKCK_NOT_ISSUED",
-    "SKCK tidak dapat diterbitkan: ada catatan kepolisian.",
-    "No police clearance (SKCK): there is a police record.",
-)
-SLIK_BAD_HISTORY = _reason(
-    "SLIK_COLLECTIBILITY_5",
-    "Riwayat kredit SLIK: kolektibilitas 5 (macet).",
-    "SLIK credit history: collectibility 5 (loss).",
-)
-REPAYMENT_CAPACITY_INSUFFICIENT = _reason(
-    "REPAYMENT_CAPACITY_INSUFFICIENT",
-    "Kredit ditolak bank: kemampuan membayar angsuran tidak mencukupi.",
-    "The bank declines the loan: repayment capacity is insufficient for the instalments.",
-)
-NOT_INSURED = _reason(
-    "EPS_INSURANCE_NOT_FOUND",
-    "Tidak ada asuransi EPS atas nama paspor dan tanggal lahir ini.",
-    "No EPS insurance is held for this passport name and birth date.",
-)
-NO_CASUALTY_ON_FILE = _reason(
-    "NO_CASUALTY_ON_FILE",
-    "Tidak ada kejadian kecelakaan atau sakit yang tercatat untuk pekerja ini.",
-    "No insured casualty (accident or illness) is on file for this worker.",
-)
+NIK_NOT_REGISTERED = _reason(Agency.DUKCAPIL, "NIK_NOT_REGISTERED")
+POLICE_RECORD = _reason(Agency.POLRI, "SKCK_NOT_ISSUED")
+SLIK_BAD_HISTORY = _reason(Agency.BANK, "SLIK_COLLECTIBILITY_5")
+REPAYMENT_CAPACITY_INSUFFICIENT = _reason(Agency.BANK, "REPAYMENT_CAPACITY_INSUFFICIENT")
+NOT_INSURED = _reason(Agency.INSURER, "EPS_INSURANCE_NOT_FOUND")
+NO_CASUALTY_ON_FILE = _reason(Agency.INSURER, "NO_CASUALTY_ON_FILE")
 
 
 def reply_id(request_id: uuid.UUID, agency: str) -> uuid.UUID:

@@ -1,7 +1,9 @@
 """Sample requests the conformance sandbox sends: one kind per exchange of every agency.
 
 The sample person passes every sandbox check (NIK serial 0007), so a conforming consumer
-answers each request with its exchange's answer type.
+answers each request with its exchange's answer type. A `refused` sample is a person the
+built-in responders refuse where their sandbox conventions have one (deploy/agencies/
+README.md), so that their `failed` answers, with reasons, are judged too.
 """
 
 from __future__ import annotations
@@ -26,6 +28,14 @@ from sentra_shared.events import (
     InsurerCheckRequested,
     InsurerPayoutRequested,
     PolriCheckRequested,
+)
+
+from sentra_agencies.rules import (
+    LOAN_REFUSED_SERIAL,
+    POLICE_RECORD_SERIAL,
+    SLIK_LOSS_SERIAL,
+    UNKNOWN_NIK_SERIAL,
+    UNKNOWN_TO_INSURER_WORD,
 )
 
 _PERSON: dict[str, Any] = {
@@ -79,14 +89,28 @@ def request_types() -> list[type[AgencyCheckRequested]]:
     return [request for pairs in AGENCY_EXCHANGES.values() for request, _ in pairs]
 
 
+# What the built-in responders refuse, by request type (rules.py's sandbox conventions).
+_REFUSED: dict[type[AgencyCheckRequested], dict[str, Any]] = {
+    DukcapilCheckRequested: {"nik": _PERSON["nik"][:-4] + UNKNOWN_NIK_SERIAL},
+    PolriCheckRequested: {"nik": _PERSON["nik"][:-4] + POLICE_RECORD_SERIAL},
+    BankCheckRequested: {"nik": _PERSON["nik"][:-4] + SLIK_LOSS_SERIAL},
+    BankLoanRequested: {"nik": _PERSON["nik"][:-4] + LOAN_REFUSED_SERIAL},
+    InsurerCheckRequested: {"passport_name": f"SITI {UNKNOWN_TO_INSURER_WORD} RAHAYU"},
+}
+
+
 def sample_request(
-    request_type: type[AgencyCheckRequested],
+    request_type: type[AgencyCheckRequested], refused: bool = False
 ) -> tuple[AgencyCheckRequested, dict[str, str], str]:
-    """A new request of `request_type` with its headers (its own trace) and trace id."""
+    """A new request of `request_type` with its headers (its own trace) and trace id;
+    `refused`: of a person the built-in responders refuse, where there is one."""
     now = datetime.now(UTC)
-    request = request_type(
-        application_id=uuid.uuid4(), occurred_at=now, **_fields(request_type, now.date())
-    )
+    # A new dict: some samples share the person's fields, which must stay as they are.
+    fields = {
+        **_fields(request_type, now.date()),
+        **(_REFUSED.get(request_type, {}) if refused else {}),
+    }
+    request = request_type(application_id=uuid.uuid4(), occurred_at=now, **fields)
     trace_id = secrets.token_hex(16)
     headers = {
         **headers_for(request),

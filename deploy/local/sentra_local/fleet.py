@@ -23,6 +23,7 @@ from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from sentra_shared.clock import Clock, ScaledClock, SystemClock
 from sentra_shared.dead_letters import ATTEMPTS, ERROR_CLASS, ERROR_MESSAGE
+from sentra_shared.events import Agency, results_topic
 from sentra_shared.topics import DLQ_SUFFIX, declared_agencies, declared_topics
 
 from sentra_local.licences import load_sample_licences
@@ -34,8 +35,8 @@ from sentra_local.stack import SERVICES, Stack
 # Which topics each service's consumer group reads.
 CONSUMED_TOPICS = {
     "documents": ["sentra.documents.events.v1"],
-    "credit": ["sentra.documents.events.v1", "sentra.agency.bank.results.v1"],
-    "insurance": ["sentra.documents.events.v1", "sentra.agency.insurer.results.v1"],
+    "credit": ["sentra.documents.events.v1", results_topic(Agency.BANK)],
+    "insurance": ["sentra.documents.events.v1", results_topic(Agency.INSURER)],
     "notifications": [
         "sentra.credit.events.v1",
         "sentra.documents.events.v1",

@@ -40,6 +40,7 @@ from sentra_shared.events.agencies import (
     requests_topic,
     results_topic,
 )
+from sentra_shared.events.agency_reasons import AGENCY_REASON_CODES, reason_codes
 from sentra_shared.events.applications import (
     CREDIT_TOPIC,
     DOCUMENTS_TOPIC,
@@ -105,6 +106,7 @@ __all__ = [
     "AGENCY_EVENTS",
     "AGENCY_EVENT_TYPES",
     "AGENCY_EXCHANGES",
+    "AGENCY_REASON_CODES",
     "ANSWER_TO",
     "CATALOGUE",
     "CREDIT_DEADLINES",
@@ -188,6 +190,7 @@ __all__ = [
     "RefundRequest",
     "ReviewDecision",
     "TraffickingReferred",
+    "reason_codes",
     "requests_topic",
     "results_topic",
 ]

@@ -1,9 +1,8 @@
 """Checks Sentra asks of the agencies, and their answers.
 
 Each agency reads only its own request topic and writes only its own result topic
-(`sentra.agency.<agency>.requests.v1` / `.results.v1`; the dot after the agency name keeps
-one agency's ACL prefix from matching another's topics). One model per agency and
-direction: a request carries only what that agency needs for its check.
+(`sentra.agency.<agency>.requests.v1` / `.results.v2`, see `agency_ids`). One model per
+agency and direction: a request carries only what that agency needs for its check.
 
 Personal data: most agencies can only find the worker in their own registry by the NIK,
 so those requests carry it (and the name and birth date where the registry needs them to
@@ -18,30 +17,50 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, ClassVar, Literal
 
-from pydantic import Field
+from pydantic import Field, GetJsonSchemaHandler, model_validator
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
+from sentra_shared.events.agency_ids import Agency, requests_topic, results_topic
+from sentra_shared.events.agency_reasons import AGENCY_REASON_CODES
 from sentra_shared.events.base import Event
 from sentra_shared.reasons import Reason
 
-
-class Agency(StrEnum):
-    DUKCAPIL = "dukcapil"
-    DISNAKER = "disnaker"
-    HEALTH_FACILITY = "health_facility"
-    POLRI = "polri"
-    IMIGRASI = "imigrasi"
-    BP3MI = "bp3mi"
-    BPJS_KETENAGAKERJAAN = "bpjs_ketenagakerjaan"
-    BANK = "bank"
-    INSURER = "insurer"
-
-
-def requests_topic(agency: Agency) -> str:
-    return f"sentra.agency.{agency.value}.requests.v1"
-
-
-def results_topic(agency: Agency) -> str:
-    return f"sentra.agency.{agency.value}.results.v1"
+__all__ = [
+    "AGENCY_EVENTS",
+    "AGENCY_EVENT_TYPES",
+    "AGENCY_EXCHANGES",
+    "ANSWER_TO",
+    "Agency",
+    "AgencyCheckCompleted",
+    "AgencyCheckRequested",
+    "BankCheckCompleted",
+    "BankCheckRequested",
+    "BankLoanDecided",
+    "BankLoanRequested",
+    "Bp3miCheckCompleted",
+    "Bp3miCheckRequested",
+    "BpjsKetenagakerjaanCheckCompleted",
+    "BpjsKetenagakerjaanCheckRequested",
+    "CheckOutcome",
+    "DisnakerCheckCompleted",
+    "DisnakerCheckRequested",
+    "DukcapilCheckCompleted",
+    "DukcapilCheckRequested",
+    "Exchange",
+    "HealthFacilityCheckCompleted",
+    "HealthFacilityCheckRequested",
+    "ImigrasiCheckCompleted",
+    "ImigrasiCheckRequested",
+    "InsurerCheckCompleted",
+    "InsurerCheckRequested",
+    "InsurerPayoutConfirmed",
+    "InsurerPayoutRequested",
+    "PolriCheckCompleted",
+    "PolriCheckRequested",
+    "requests_topic",
+    "results_topic",
+]
 
 
 def _nik() -> Any:
@@ -222,22 +241,81 @@ class CheckOutcome(StrEnum):
 
 class AgencyCheckCompleted(Event):
     """An agency's answer to one request. Answer each request once; when the same request
-    arrives again, send the same answer (same `event_id`) again."""
+    arrives again, send the same answer (same `event_id`) again.
+
+    `failed` must say why: at least one reason, each with a code from the agency's own
+    list (`AGENCY_REASON_CODES`), so that Sentra and the applicant's notice can act on it.
+    `passed` carries no reasons: a reason explains a refusal, and a confirmed fact needs
+    none (what an agency reports beside a pass has its own field, e.g. the bank's SLIK
+    collectibility). An answer breaking either rule is refused like any schema violation.
+    """
 
     agency: ClassVar[Agency]
+    # v2: reasons became required on `failed` and restricted to the agency's codes.
+    version: ClassVar[int] = 2
 
     request_id: uuid.UUID = Field(description="`event_id` of the request this answers.")
     outcome: CheckOutcome
     reasons: tuple[Reason, ...] = Field(
-        default=(), description="Machine-readable code plus Indonesian and English text."
+        default=(),
+        description=(
+            "Why the answer is `failed`: at least one, each a code from this agency's list "
+            "plus the agency's own text in Bahasa Indonesia and English. Empty when `passed`."
+        ),
     )
     valid_until: date | None = Field(
-        default=None, description="Last day the confirmed document is valid, if it expires."
+        default=None,
+        description=(
+            "Last day, inclusive, in WIB, that the confirmed document is valid (e.g. the "
+            "medical certificate: issue + 3 months). Sentra refuses a passed answer whose "
+            "valid_until is before the day it decides."
+        ),
     )
 
     @classmethod
     def ce_source(cls) -> str:
         return f"/agencies/{cls.agency.value}"
+
+    @model_validator(mode="after")
+    def _reasons_say_why(self) -> AgencyCheckCompleted:
+        if self.outcome is CheckOutcome.FAILED and not self.reasons:
+            raise ValueError("a failed answer must give at least one reason")
+        if self.outcome is CheckOutcome.PASSED and self.reasons:
+            raise ValueError("a passed answer carries no reasons")
+        listed = AGENCY_REASON_CODES[self.agency]
+        unlisted = [reason.code for reason in self.reasons if reason.code not in listed]
+        if unlisted:
+            raise ValueError(
+                f"reason codes not in {self.agency.value}'s list: {', '.join(unlisted)} "
+                f"(listed: {', '.join(listed)})"
+            )
+        return self
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        # The published schema says what the validator above enforces, so that an agency
+        # validating its reply against the JSON Schema learns the same rules.
+        schema = handler(core_schema)
+        agency: Agency | None = getattr(cls, "agency", None)
+        if agency is None:  # the common base, never on the wire
+            return schema
+        body = handler.resolve_ref_schema(schema)
+        reasons = body["properties"]["reasons"]
+        reasons["items"] = {
+            "allOf": [
+                reasons["items"],
+                {"properties": {"code": {"enum": list(AGENCY_REASON_CODES[agency])}}},
+            ]
+        }
+        body["if"] = {
+            "properties": {"outcome": {"const": CheckOutcome.FAILED.value}},
+            "required": ["outcome"],
+        }
+        body["then"] = {"required": ["reasons"], "properties": {"reasons": {"minItems": 1}}}
+        body["else"] = {"properties": {"reasons": {"maxItems": 0}}}
+        return schema
 
 
 class DukcapilCheckCompleted(AgencyCheckCompleted):

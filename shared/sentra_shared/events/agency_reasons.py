@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sentra_shared.events.agencies import Agency
+from sentra_shared.events.agency_ids import Agency
 from sentra_shared.reasons import BilingualText
 
 

@@ -4,7 +4,7 @@ from sentra_shared.events import LoanOutcome
 from sentra_shared.reasons import BilingualText, Reason
 
 INCOME_TOO_LOW = Reason(
-    code="BANK_REPAYMENT_CAPACITY",
+    code="REPAYMENT_CAPACITY_INSUFFICIENT",
     text=BilingualText(id="Kemampuan bayar tidak cukup.", en="Repayment capacity too low."),
 )
 
