@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from sentra_shared.contract import AGENCIES_DIR, ASYNCAPI_FILE, SCHEMAS_DIR
 from sentra_shared.contract.__main__ import drifted
@@ -55,6 +56,7 @@ def test_asyncapi_has_one_channel_per_event_topic_with_cloudevents_headers() -> 
         assert send["reply"]["channel"] == {"$ref": f"#/channels/{completed.topic}"}
         assert send["x-sentra-reply-id"]["name"] == agency.value
         assert send["x-sentra-commit"]["commit"] == "after-acknowledge"
+        assert re.fullmatch(send["x-sentra-agency-group-id"]["pattern"], agency.value)
         receive = document["operations"][f"receive.{completed.topic}"]
         group = receive["bindings"]["kafka"]["groupId"]
         assert group == {"type": "string", "const": f"sentra-{requested.owner}"}

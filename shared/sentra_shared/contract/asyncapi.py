@@ -19,6 +19,7 @@ from sentra_shared.contract.messages import (
 )
 from sentra_shared.contract.rules import (
     COMMIT_RULE,
+    agency_group_id,
     outside_readers,
     reply_id_rule,
     reply_within,
@@ -49,8 +50,9 @@ context as `traceparent`, which every message carries. The Kafka key is the appl
 id (also `ce_subject`), so one application's events stay in order. `ce_id` equals the \
 value's `event_id`; readers deduplicate by it. A breaking change is a new topic version.
 
-Each agency reads only its request topic and writes only its result topic. A message \
-Sentra cannot read goes to `<topic>.dlq` with the reason in its headers."""
+Each agency reads only its request topic and writes only its result topic; the rules it \
+follows are on the request operations (`x-sentra-*`) and in deploy/agencies/README.md. \
+A message Sentra cannot read goes to `<topic>.dlq` with the reason in its headers."""
 
 LOCAL_BOOTSTRAP = "127.0.0.1:19092"
 PRODUCTION_BOOTSTRAP = "kafka.sentra.internal:9093"
@@ -174,6 +176,7 @@ def _operations(by_topic: dict[str, list[type[Event]]]) -> dict[str, Any]:
             )
             operation["x-sentra-reply-within"] = reply_within(spec)
             operation["x-sentra-reply-id"] = reply_id_rule(requests[0].agency)
+            operation["x-sentra-agency-group-id"] = agency_group_id(requests[0].agency)
             operation["x-sentra-commit"] = COMMIT_RULE
         operations[f"send.{topic}"] = operation
     return operations
