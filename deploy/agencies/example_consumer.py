@@ -18,10 +18,11 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 AGENCY = os.environ.get("SENTRA_AGENCY", "polri")
 KAFKA = os.environ.get("SENTRA_KAFKA_BOOTSTRAP", "127.0.0.1:19092")
 HERE = Path(__file__).resolve().parent
-CONTRACT = Path(
-    os.environ.get("SENTRA_AGENCY_CONTRACT")
-    or HERE.parents[1] / "shared" / "contracts" / "agencies" / f"{AGENCY}.json"
+# Where the agency documents are: the repository's, or a copy of your own.
+CONTRACTS = Path(
+    os.environ.get("SENTRA_AGENCY_CONTRACTS_DIR") or HERE.parents[1] / "shared/contracts/agencies"
 )
+CONTRACT = CONTRACTS / f"{AGENCY}.json"
 IDR_PER_KRW = 11.40  # the insurer's own rate on the day it pays
 
 
