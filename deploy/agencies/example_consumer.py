@@ -1,24 +1,66 @@
-"""An agency's consumer for Sentra, aiokafka only: answers every request it receives.
+"""An agency's consumer for Sentra, built from the agency's AsyncAPI document alone (aiokafka
+only): topics, consumer group, which answer each request gets, ce_type, ce_source and the
+answer-id rule all come from shared/contracts/agencies/<agency>.json.
 SENTRA_KAFKA_BOOTSTRAP=127.0.0.1:19092 SENTRA_AGENCY=polri python example_consumer.py
 """
 
 import asyncio
 import json
 import os
+import re
 import secrets
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 AGENCY = os.environ.get("SENTRA_AGENCY", "polri")
 KAFKA = os.environ.get("SENTRA_KAFKA_BOOTSTRAP", "127.0.0.1:19092")
-JSON, READ = "application/json", {"enable_auto_commit": False, "auto_offset_reset": "earliest"}
-TOPIC = f"sentra.agency.{AGENCY}."
-# A check (e.g. PolriCheckRequested) is answered by its CheckCompleted; the bank's loan and
-# the insurer's payout by their own answer types.
-ANSWER = dict(BankLoanRequested="BankLoanDecided", InsurerPayoutRequested="InsurerPayoutConfirmed")
+HERE = Path(__file__).resolve().parent
+# Where the agency documents are: the repository's, or a copy of your own.
+CONTRACTS = Path(
+    os.environ.get("SENTRA_AGENCY_CONTRACTS_DIR") or HERE.parents[1] / "shared/contracts/agencies"
+)
+CONTRACT = CONTRACTS / f"{AGENCY}.json"
 IDR_PER_KRW = 11.40  # the insurer's own rate on the day it pays
+
+
+def resolve(doc: dict, node: dict) -> dict:
+    """Follow `$ref`s (`#/a/b/c`) until an object that is not a reference."""
+    while "$ref" in node:
+        target = doc
+        for part in node["$ref"].removeprefix("#/").split("/"):
+            target = target[part]
+        node = target
+    return node
+
+
+def plan(doc: dict) -> dict:
+    """From the document: what to read, in which group, and how to answer each request type."""
+    receives = [op for op in doc["operations"].values() if op["action"] == "receive"]
+    sends = [op for op in doc["operations"].values() if op["action"] == "send"]
+    group = receives[0]["bindings"]["kafka"]["groupId"]
+    group_id = group["examples"][0]
+    if not re.fullmatch(group["pattern"], group_id):
+        raise SystemExit(f"group {group_id!r} breaks the contract's rule {group['pattern']}")
+    answers = {}
+    for op in receives:
+        headers = resolve(doc, op["messages"][0])["headers"]["properties"]
+        answer = resolve(doc, op["reply"]["messages"][0])
+        pinned = answer["headers"]["properties"]
+        answers[headers["ce_type"]["const"]] = {
+            "name": answer["name"],
+            "ce_type": pinned["ce_type"]["const"],
+            "ce_source": pinned["ce_source"]["const"],
+        }
+    return {
+        "requests": resolve(doc, receives[0]["channel"])["address"],
+        "results": resolve(doc, receives[0]["reply"]["channel"])["address"],
+        "group_id": group_id,
+        "answers": answers,
+        "reply_id_name": sends[0]["x-sentra-reply-id"]["name"],  # uuid5(request event_id, name)
+    }
 
 
 def findings(answer: str, request: dict) -> dict:
@@ -33,35 +75,44 @@ def findings(answer: str, request: dict) -> dict:
     return {}
 
 
-def reply_to(request: dict, headers: dict) -> tuple[dict, dict]:
-    asked = headers["ce_type"].split(".")[-2]  # id.sentra.<owner>.<Request>.v1
-    answer = ANSWER.get(asked, asked.replace("CheckRequested", "CheckCompleted"))
-    reply_id = str(uuid.uuid5(uuid.UUID(request["event_id"]), AGENCY))  # same request, same id
+def reply_to(contract: dict, request: dict, headers: dict) -> tuple[dict, dict]:
+    answer = contract["answers"][headers["ce_type"]]
+    reply_id = str(uuid.uuid5(uuid.UUID(request["event_id"]), contract["reply_id_name"]))
     now, app = datetime.now(UTC).isoformat(), request["application_id"]
     reply = {"event_id": reply_id, "application_id": app, "occurred_at": now, "outcome": "passed"}
-    reply |= {"request_id": request["event_id"], **findings(answer, request)}
-    out = {"ce_specversion": "1.0", "ce_id": reply_id, "ce_source": f"/agencies/{AGENCY}"}
-    out |= {"ce_type": f"id.sentra.agency.{AGENCY}.{answer}.v2", "ce_time": now}
-    out |= {"ce_subject": app, "content-type": JSON}
-    if "traceparent" in headers:  # same trace id, our own span id: the reply continues the trace
+    reply |= {"request_id": request["event_id"], **findings(answer["name"], request)}
+    out = {"ce_specversion": "1.0", "ce_id": reply_id, "ce_source": answer["ce_source"]}
+    out |= {"ce_type": answer["ce_type"], "ce_time": now, "ce_subject": app}
+    out |= {"content-type": "application/json"}
+    if "traceparent" in headers:  # same trace id, a span id of our own: the trace continues
         version, trace_id, _, flags = headers["traceparent"].split("-")
         out["traceparent"] = f"{version}-{trace_id}-{secrets.token_hex(8)}-{flags}"
+    if "correlation_id" in headers:
+        out["correlation_id"] = headers["correlation_id"]
     return reply, out
 
 
-async def main() -> None:
+async def main(contract: dict) -> None:
     consumer = AIOKafkaConsumer(
-        TOPIC + "requests.v1", group_id=AGENCY, bootstrap_servers=KAFKA, **READ
+        contract["requests"],
+        group_id=contract["group_id"],
+        bootstrap_servers=KAFKA,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
     )
     producer = AIOKafkaProducer(bootstrap_servers=KAFKA, enable_idempotence=True)
     await asyncio.gather(consumer.start(), producer.start())
     async for msg in consumer:
-        reply, out = reply_to(json.loads(msg.value), {k: v.decode() for k, v in msg.headers})
-        headers = [(k, v.encode()) for k, v in out.items()]
+        headers = {k: v.decode() for k, v in msg.headers}
+        reply, out = reply_to(contract, json.loads(msg.value), headers)
         await producer.send_and_wait(
-            TOPIC + "results.v2", json.dumps(reply).encode(), key=msg.key, headers=headers
+            contract["results"],
+            json.dumps(reply).encode(),
+            key=msg.key,
+            headers=[(k, v.encode()) for k, v in out.items()],
         )
-        await consumer.commit()  # only once Kafka has the reply: at-least-once, never lost
+        await consumer.commit()  # only once Kafka has the answer: at-least-once, never lost
 
 
-asyncio.run(main())
+if __name__ == "__main__":
+    asyncio.run(main(plan(json.loads(CONTRACT.read_text()))))

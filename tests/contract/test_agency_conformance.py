@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
+import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from sentra_agencies.app import AgenciesSettings
@@ -27,6 +28,7 @@ from sentra_local.testing import serving, wait_until
 from sentra_shared import clock
 from sentra_shared.calendar import indonesian_calendar
 from sentra_shared.clock import ManualClock
+from sentra_shared.contract import AGENCIES_DIR
 from sentra_shared.deadlines import agency_terms
 from sentra_shared.envelope import decode, decode_headers, encode, headers_for
 from sentra_shared.events import (
@@ -157,14 +159,16 @@ async def test_the_example_consumer_answers_the_bank_and_insurer_exchanges(
 
 
 async def test_answering_a_loan_request_as_if_it_were_a_check_fails(
-    local_stack: Stack, tmp_path: Path
+    local_stack: Stack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The mistake of mapping each agency to one answer type: the loan gets a check's answer.
     script = tmp_path / "check_only.py"
     source = EXAMPLE_CONSUMER.read_text()
-    mapping = 'answer = ANSWER.get(asked, asked.replace("CheckRequested", "CheckCompleted"))'
+    mapping = 'answer = contract["answers"][headers["ce_type"]]'
     assert mapping in source
-    script.write_text(source.replace(mapping, 'answer = "BankCheckCompleted"'))
+    # Every request answered like the first one the document lists: the check.
+    script.write_text(source.replace(mapping, 'answer = next(iter(contract["answers"].values()))'))
+    monkeypatch.setenv("SENTRA_AGENCY_CONTRACTS_DIR", str(AGENCIES_DIR))  # the copy moved
     subject = Subject("check-only bank", [sys.executable, str(script)], per_agency=True)
     [report] = await run_subject(
         local_stack.kafka.bootstrap, subject, ["bank"], reply_within=10, log_dir=tmp_path

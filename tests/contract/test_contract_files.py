@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 
-from sentra_shared.contract import ASYNCAPI_FILE, SCHEMAS_DIR
+from sentra_shared.contract import AGENCIES_DIR, ASYNCAPI_FILE, SCHEMAS_DIR
 from sentra_shared.contract.__main__ import drifted
 from sentra_shared.events import AGENCY_EVENTS, CATALOGUE, Agency
 from sentra_shared.topics import DLQ_SUFFIX, declared_agencies, declared_topics
@@ -27,8 +28,21 @@ def test_asyncapi_has_one_channel_per_event_topic_with_cloudevents_headers() -> 
     assert document["asyncapi"] == "3.0.0"
     addresses = {channel["address"] for channel in document["channels"].values()}
     assert addresses == {cls.topic for cls in CATALOGUE}
-    for message in document["components"]["messages"].values():
-        assert "ce_type" in message["headers"]["required"]
+    messages = document["components"]["messages"]
+    assert set(messages) == {cls.__name__ for cls in CATALOGUE}
+    for cls in CATALOGUE:
+        message = messages[cls.__name__]
+        assert message["name"] == cls.__name__
+        assert message["title"] and message["summary"]
+        assert message["contentType"] == "application/json"
+        headers = message["headers"]
+        assert headers["properties"]["ce_type"]["const"] == cls.ce_type()
+        assert headers["properties"]["ce_source"]["const"] == cls.ce_source()
+        assert {"ce_type", "ce_source", "traceparent"} <= set(headers["required"])
+        assert message["bindings"]["kafka"]["key"]["format"] == "uuid"
+        assert message["bindings"]["kafka"]["bindingVersion"] == "0.5.0"
+        channel = document["channels"][cls.topic]
+        assert channel["messages"][cls.__name__]["$ref"] == f"#/components/messages/{cls.__name__}"
     actions = {
         op["channel"]["$ref"].split("/")[-1]: op["action"] for op in document["operations"].values()
     }
@@ -36,6 +50,20 @@ def test_asyncapi_has_one_channel_per_event_topic_with_cloudevents_headers() -> 
         requested, completed = AGENCY_EVENTS[agency]
         assert actions[requested.topic] == "send"
         assert actions[completed.topic] == "receive"
+        # Sentra's side: the request names its reply; the service that asked reads it in
+        # its own consumer group, and the rules the agency follows are machine-readable.
+        send = document["operations"][f"send.{requested.topic}"]
+        assert send["reply"]["channel"] == {"$ref": f"#/channels/{completed.topic}"}
+        assert send["x-sentra-reply-id"]["name"] == agency.value
+        assert send["x-sentra-commit"]["commit"] == "after-acknowledge"
+        assert re.fullmatch(send["x-sentra-agency-group-id"]["pattern"], agency.value)
+        receive = document["operations"][f"receive.{completed.topic}"]
+        group = receive["bindings"]["kafka"]["groupId"]
+        assert group == {"type": "string", "const": f"sentra-{requested.owner}"}
+
+
+def test_every_agency_has_its_own_document_and_no_other_is_left() -> None:
+    assert {p.stem for p in AGENCIES_DIR.glob("*.json")} == {a.value for a in Agency}
 
 
 def test_every_topic_is_declared_with_its_dead_letter_topic() -> None:

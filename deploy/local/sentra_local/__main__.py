@@ -1,6 +1,7 @@
 """sentra-local: run Sentra's real parts on this machine, without Docker.
 
-sentra-local setup   install/resolve what is missing (PostgreSQL server, Kafka jars)
+sentra-local setup   install/resolve what is missing (PostgreSQL server, Kafka jars, the
+                     AsyncAPI JSON Schema the contract tests validate with)
 sentra-local up      start Kafka, PostgreSQL, the four services, the agencies and the
                      sinks (SMTP server, SMS gateway) notifications sends to
 sentra-local down    stop what `up` started
@@ -22,6 +23,7 @@ from sentra_local.paths import state_dir
 from sentra_local.postgres import ensure_server_binaries
 from sentra_local.processes import StartupError, running_pid
 from sentra_local.services import SMTP_PORT, service_processes, start_services, stop_services
+from sentra_local.specs import ensure_asyncapi_schema
 from sentra_local.stack import local_stack
 from sentra_local.tokens import issue_token
 
@@ -30,6 +32,7 @@ def _setup() -> int:
     bindir = ensure_server_binaries()
     print(f"postgres server binaries: {bindir}")
     print(f"kafka classpath: {ensure_classpath()}")
+    print(f"asyncapi 3.0.0 schema: {ensure_asyncapi_schema()}")
     return 0
 
 

@@ -6,7 +6,8 @@ import argparse
 import shutil
 import sys
 
-from sentra_shared.contract import ASYNCAPI_FILE, RELEASED_DIR, SCHEMAS_DIR
+from sentra_shared.contract import AGENCIES_DIR, ASYNCAPI_FILE, RELEASED_DIR, SCHEMAS_DIR
+from sentra_shared.contract.agency_documents import agency_documents
 from sentra_shared.contract.asyncapi import asyncapi_document
 from sentra_shared.contract.compat import breaking_changes
 from sentra_shared.contract.schemas import current_schemas, read_schemas, render
@@ -15,6 +16,8 @@ from sentra_shared.contract.schemas import current_schemas, read_schemas, render
 def expected_files() -> dict[str, str]:
     """Every generated file (relative to shared/contracts/) with the text it must have."""
     files = {ASYNCAPI_FILE.name: render(asyncapi_document())}
+    for agency, document in agency_documents().items():
+        files[f"{AGENCIES_DIR.name}/{agency}.json"] = render(document)
     for name, schema in current_schemas().items():
         files[f"{SCHEMAS_DIR.name}/{name}.json"] = render(schema)
     return files
@@ -29,14 +32,20 @@ def drifted() -> list[str]:
         for path, text in expected.items()
         if not (base / path).exists() or (base / path).read_text() != text
     ]
-    leftovers = {f"{SCHEMAS_DIR.name}/{p.name}" for p in SCHEMAS_DIR.glob("*.json")} - set(expected)
+    present = {
+        f"{directory.name}/{p.name}"
+        for directory in (SCHEMAS_DIR, AGENCIES_DIR)
+        for p in directory.glob("*.json")
+    }
+    leftovers = present - set(expected)
     return problems + sorted(leftovers)
 
 
 def generate() -> None:
     base = ASYNCAPI_FILE.parent
-    shutil.rmtree(SCHEMAS_DIR, ignore_errors=True)
-    SCHEMAS_DIR.mkdir(parents=True)
+    for directory in (SCHEMAS_DIR, AGENCIES_DIR):
+        shutil.rmtree(directory, ignore_errors=True)
+        directory.mkdir(parents=True)
     for path, text in expected_files().items():
         (base / path).write_text(text)
 
