@@ -69,7 +69,19 @@ def decode(headers: Mapping[str, str], body: bytes | None) -> Event:
     try:
         event = cls.model_validate_json(body)
     except ValidationError as invalid:
-        raise UndecodableEvent(f"{ce_type}: {invalid.error_count()} schema errors") from invalid
+        raise UndecodableEvent(f"{ce_type}: {_schema_errors(invalid)}") from invalid
     if headers.get("ce_id") not in (None, str(event.event_id)):
         raise UndecodableEvent("ce_id header disagrees with the payload's event_id")
     return event
+
+
+def _schema_errors(invalid: ValidationError, shown: int = 5) -> str:
+    """Where and why, for the dead letter's reason: never the values, which may be
+    personal data (a NIK, a name)."""
+    errors = invalid.errors(include_input=False, include_url=False, include_context=False)
+    described = [
+        f"{'.'.join(str(part) for part in error['loc']) or 'the event'}: {error['msg']}"
+        for error in errors[:shown]
+    ]
+    more = f" (+{len(errors) - shown} more)" if len(errors) > shown else ""
+    return f"{len(errors)} schema error(s): " + "; ".join(described) + more

@@ -136,11 +136,17 @@ def test_an_answer_with_an_unlisted_code_does_not_decode_so_it_is_dead_lettered(
     assert decode(headers, encode(good)) == good
     unlisted = json.loads(encode(good))
     unlisted["reasons"][0]["code"] = "RECORD"
-    with pytest.raises(UndecodableEvent):
+    # The dead letter's reason says which rule failed, for the operator and the agency.
+    with pytest.raises(UndecodableEvent, match="not in polri's list: RECORD"):
         decode(headers, json.dumps(unlisted).encode())
     unexplained = {**json.loads(encode(good)), "reasons": []}
-    with pytest.raises(UndecodableEvent):
+    with pytest.raises(UndecodableEvent, match="must give at least one reason"):
         decode(headers, json.dumps(unexplained).encode())
+    # ... and never the values, which may be personal data.
+    wrong_nik = {**json.loads(encode(good)), "request_id": "3314015203930001"}
+    with pytest.raises(UndecodableEvent, match="request_id: ") as refused:
+        decode(headers, json.dumps(wrong_nik).encode())
+    assert "3314015203930001" not in str(refused.value)
 
 
 # --- the published schema -------------------------------------------------------------------
