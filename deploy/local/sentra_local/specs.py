@@ -31,6 +31,10 @@ SPECS_INTEGRITY = (
 SCHEMA_MEMBER = "package/schemas/3.0.0-without-$id.json"
 
 
+class NpmMissing(StartupError):
+    """npm is not installed, so the schema cannot be fetched."""
+
+
 def asyncapi_schema_file() -> Path:
     return cache_dir() / f"asyncapi-specs-{SPECS_VERSION}" / "asyncapi-3.0.0.schema.json"
 
@@ -45,7 +49,7 @@ def ensure_asyncapi_schema() -> Path:
     if target.exists():
         return target
     if shutil.which("npm") is None:
-        raise StartupError(
+        raise NpmMissing(
             "'npm' is not on PATH. The contract tests need it once to fetch the AsyncAPI "
             "JSON Schema (Debian: apt-get install npm)."
         )
