@@ -118,6 +118,27 @@ def _said(content: AnswerContent) -> str:
 # --- the tables ------------------------------------------------------------------------
 
 
+async def admit(
+    conn: asyncpg.Connection,
+    *,
+    service: str,
+    subject: str,
+    answer: AgencyCheckCompleted,
+    standing: Standing,
+    at: datetime,
+) -> bool:
+    """True when `answer` may be applied; otherwise it is kept for the operator, in the
+    caller's transaction, and the caller must change nothing. `subject` names what the
+    service decides on ("application", "loan case", "claim") in the operator's detail."""
+    content = AnswerContent.of(answer)
+    case = classify(standing, content)
+    if case is None:
+        return True
+    detail = describe(case, subject, content, standing.first)
+    await record_unexpected(conn, service=service, answer=answer, case=case, detail=detail, at=at)
+    return False
+
+
 async def record_unexpected(
     conn: asyncpg.Connection,
     *,

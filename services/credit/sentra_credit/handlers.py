@@ -13,7 +13,7 @@ from datetime import datetime
 
 import asyncpg
 from sentra_shared import answers
-from sentra_shared.answers import AnswerContent, Standing, classify, describe
+from sentra_shared.answers import Standing
 from sentra_shared.calendar import WIB, WorkingDayCalendar
 from sentra_shared.clock import now
 from sentra_shared.consumer import EventHandlers
@@ -238,16 +238,12 @@ class CreditHandlers:
             answered=case is not None and case.stage is not awaiting,
             first=await answers.first_answer(conn, event.request_id),
         )
-        content = AnswerContent.of(event)
-        unexpected = classify(standing, content)
-        if unexpected is None:
-            await answers.record_applied(conn, event, at)
-            return True
-        detail = describe(unexpected, "loan case", content, standing.first)
-        await answers.record_unexpected(
-            conn, service="credit", answer=event, case=unexpected, detail=detail, at=at
-        )
-        return False
+        if not await answers.admit(
+            conn, service="credit", subject="loan case", answer=event, standing=standing, at=at
+        ):
+            return False
+        await answers.record_applied(conn, event, at)
+        return True
 
     # The bank missed a deadline: credit's stream hears it is overdue, and at the second
     # threshold the supervisor (OJK) is told on the oversight stream.

@@ -6,13 +6,7 @@
 from __future__ import annotations
 
 import asyncpg
-from sentra_shared.answers import (
-    AnswerContent,
-    Standing,
-    classify,
-    describe,
-    record_unexpected,
-)
+from sentra_shared.answers import Standing, admit
 from sentra_shared.calendar import WIB
 from sentra_shared.clock import now
 from sentra_shared.consumer import EventHandlers
@@ -113,13 +107,9 @@ async def record_check_result(conn: asyncpg.Connection, event: AgencyCheckComple
         first=None if request is None else request.answer,
     )
     at = now()
-    content = AnswerContent.of(event)
-    unexpected = classify(standing, content)
-    if unexpected is not None:
-        detail = describe(unexpected, "application", content, standing.first)
-        await record_unexpected(
-            conn, service="documents", answer=event, case=unexpected, detail=detail, at=at
-        )
+    if not await admit(
+        conn, service="documents", subject="application", answer=event, standing=standing, at=at
+    ):
         return
     assert stored is not None  # an unknown application is unexpected
     await repository.record_check_answer(conn, event, at)

@@ -14,7 +14,7 @@ from datetime import date, datetime
 
 import asyncpg
 from sentra_shared import answers
-from sentra_shared.answers import AnswerContent, Standing, classify, describe
+from sentra_shared.answers import Standing
 from sentra_shared.calendar import WIB, WorkingDayCalendar
 from sentra_shared.clock import now
 from sentra_shared.consumer import EventHandlers
@@ -222,16 +222,12 @@ async def _applies(
         answered=claim is not None and claim.status != _AWAITING[type(event)],
         first=await answers.first_answer(conn, event.request_id),
     )
-    content = AnswerContent.of(event)
-    unexpected = classify(standing, content)
-    if unexpected is None:
-        await answers.record_applied(conn, event, at)
-        return True
-    detail = describe(unexpected, "claim", content, standing.first)
-    await answers.record_unexpected(
-        conn, service="insurance", answer=event, case=unexpected, detail=detail, at=at
-    )
-    return False
+    if not await answers.admit(
+        conn, service="insurance", subject="claim", answer=event, standing=standing, at=at
+    ):
+        return False
+    await answers.record_applied(conn, event, at)
+    return True
 
 
 async def _apply_decision(
