@@ -26,6 +26,8 @@ class TopicSpec:
     cleanup_policy: str
     description: str
     agency: str | None = None  # set on an agency's request and result topics
+    # Its readers outside Sentra's services (`read_by`); never set on a dead-letter topic.
+    read_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,7 @@ def declared_topics(path: Path = TOPICS_FILE) -> list[TopicSpec]:
                     cleanup_policy=str(settings["cleanup_policy"]),
                     description=str(settings.get("description", "")),
                     agency=settings.get("agency"),
+                    read_by=tuple(settings.get("read_by", ())) if topic == name else (),
                 )
             )
     return specs

@@ -7,11 +7,10 @@ program can read, and in the operation's description for a person.
 
 from __future__ import annotations
 
-import tomllib
 from typing import Any
 
 from sentra_shared.events import Agency
-from sentra_shared.topics import TOPICS_FILE, AgencySpec
+from sentra_shared.topics import AgencySpec, declared_topics
 
 # Sentra's built-in stand-in answers for every agency not yet connected, in a group of its
 # own, so it never shares partitions with an agency's consumer.
@@ -89,5 +88,4 @@ def reply_within_text(spec: AgencySpec) -> str:
 
 def outside_readers() -> dict[str, list[str]]:
     """Each topic's readers outside Sentra (`read_by` in topics.toml)."""
-    topics = tomllib.loads(TOPICS_FILE.read_text())["topics"]
-    return {name: list(t["read_by"]) for name, t in topics.items() if "read_by" in t}
+    return {spec.name: list(spec.read_by) for spec in declared_topics() if spec.read_by}
