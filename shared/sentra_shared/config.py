@@ -25,5 +25,11 @@ class ServiceSettings(BaseSettings):
     # How often the deadline scheduler looks for due rows, at most (it also wakes for
     # the next due time).
     deadline_poll_interval_s: float = Field(default=1.0, gt=0)
-    # Consumer group; defaults to the service name.
+    # Consumer group; defaults to `default_consumer_group(service)`.
     consumer_group: str | None = None
+
+
+def default_consumer_group(service: str) -> str:
+    """The group a service consumes in unless configured otherwise (also published in
+    the contract, so an operator can find a service's lag by it)."""
+    return f"sentra-{service}"

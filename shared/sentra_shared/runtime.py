@@ -28,7 +28,7 @@ from opentelemetry.sdk.trace.export import SpanExporter
 
 from sentra_shared import clock
 from sentra_shared.answers import open_count
-from sentra_shared.config import ServiceSettings
+from sentra_shared.config import ServiceSettings, default_consumer_group
 from sentra_shared.consumer import EventConsumer, EventHandlers
 from sentra_shared.database import create_pool, migrate
 from sentra_shared.deadlines import OnDue
@@ -97,7 +97,7 @@ class ServiceRuntime:
                 self.broker,
                 tracer(self.tracer_provider),
                 bootstrap=self.settings.kafka_bootstrap,
-                group_id=self.settings.consumer_group or f"sentra-{self.name}",
+                group_id=self.settings.consumer_group or default_consumer_group(self.name),
             )
             await self._consumer.start()
         if self.on_due is not None:

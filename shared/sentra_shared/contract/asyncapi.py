@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from sentra_shared.config import default_consumer_group
 from sentra_shared.contract.messages import (
     KAFKA_BINDING_VERSION,
     message_object,
@@ -149,7 +150,10 @@ def _operations(by_topic: dict[str, list[type[Event]]]) -> dict[str, Any]:
                     "kafka": {
                         "groupId": service_group_id(readers[0])
                         if len(readers) == 1
-                        else {"type": "string", "enum": [f"sentra-{r}" for r in readers]},
+                        else {
+                            "type": "string",
+                            "enum": [default_consumer_group(r) for r in readers],
+                        },
                         "bindingVersion": KAFKA_BINDING_VERSION,
                     }
                 },

@@ -27,10 +27,6 @@ _DEFS_REF = "#/$defs/"
 _SCHEMAS_REF = "#/components/schemas/"
 
 
-def message_ref(cls: type[Event]) -> dict[str, str]:
-    return {"$ref": f"#/components/messages/{cls.__name__}"}
-
-
 def docstring(cls: type[Event]) -> str:
     """The class's own docstring, or the nearest event ancestor's (answer types share one)."""
     for klass in cls.__mro__:

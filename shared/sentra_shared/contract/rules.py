@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sentra_shared.config import default_consumer_group
 from sentra_shared.events import Agency
 from sentra_shared.topics import AgencySpec, declared_topics
 
@@ -33,8 +34,8 @@ def agency_group_id(agency: Agency) -> dict[str, Any]:
 
 
 def service_group_id(service: str) -> dict[str, Any]:
-    """The consumer group of a Sentra service (`ServiceSettings.consumer_group` default)."""
-    return {"type": "string", "const": f"sentra-{service}"}
+    """The consumer group of a Sentra service (unless its settings name another)."""
+    return {"type": "string", "const": default_consumer_group(service)}
 
 
 def reply_id_rule(agency: Agency) -> dict[str, Any]:
