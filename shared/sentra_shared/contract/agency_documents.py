@@ -9,12 +9,12 @@ rule, the answer-id and commit rules, the reason codes it may give and its reply
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from sentra_shared.contract.asyncapi import (
     VERSION,
     channel,
+    channel_messages,
     correlation,
     security_schemes,
     servers,
@@ -33,7 +33,7 @@ from sentra_shared.contract.rules import (
     reply_within_text,
 )
 from sentra_shared.envelope import CONTENT_TYPE
-from sentra_shared.events import AGENCY_EXCHANGES, Agency, Event
+from sentra_shared.events import AGENCY_EXCHANGES, Agency
 from sentra_shared.events.agency_reasons import AGENCY_REASON_CODES
 from sentra_shared.topics import AgencySpec, declared_agencies, declared_topics
 
@@ -65,10 +65,6 @@ def _reason_codes(agency: Agency) -> dict[str, Any]:
     }
 
 
-def _refs(channel_key: str, events: Sequence[type[Event]]) -> list[dict[str, str]]:
-    return [{"$ref": f"#/channels/{channel_key}/messages/{cls.__name__}"} for cls in events]
-
-
 def agency_document(agency: Agency) -> dict[str, Any]:
     spec = declared_agencies()[agency.value]
     topics = {topic.name: topic for topic in declared_topics()}
@@ -85,10 +81,10 @@ def agency_document(agency: Agency) -> dict[str, Any]:
             "description": (
                 f"{docstring(request)} {reply_within_text(spec)} {COMMIT_RULE['description']}"
             ),
-            "messages": _refs(REQUESTS, [request]),
+            "messages": channel_messages(REQUESTS, [request]),
             "reply": {
                 "channel": {"$ref": f"#/channels/{RESULTS}"},
-                "messages": _refs(RESULTS, [answer]),
+                "messages": channel_messages(RESULTS, [answer]),
             },
             "bindings": {
                 "kafka": {
@@ -105,7 +101,7 @@ def agency_document(agency: Agency) -> dict[str, Any]:
             "channel": {"$ref": f"#/channels/{RESULTS}"},
             "summary": f"Send {answer.__name__}, one per request, with the request's key.",
             "description": reply_id_rule(agency)["description"],
-            "messages": _refs(RESULTS, [answer]),
+            "messages": channel_messages(RESULTS, [answer]),
             "x-sentra-reply-id": reply_id_rule(agency),
         }
     events = [*requests, *answers]
