@@ -139,6 +139,34 @@ async def admit(
     return False
 
 
+async def admit_awaited(
+    conn: asyncpg.Connection,
+    *,
+    service: str,
+    subject: str,
+    answer: AgencyCheckCompleted,
+    known: bool,
+    asked: bool,
+    awaiting: bool,
+    at: datetime,
+) -> bool:
+    """`admit` for a service whose own state only says whether it still awaits this
+    answer (credit's loan case, insurance's claim): the first applied answer is kept in
+    `applied_answers`, so a later one can be told a repeat or a contradiction."""
+    standing = Standing(
+        known=known,
+        asked=asked,
+        answered=known and not awaiting,
+        first=await first_answer(conn, answer.request_id),
+    )
+    if not await admit(
+        conn, service=service, subject=subject, answer=answer, standing=standing, at=at
+    ):
+        return False
+    await record_applied(conn, answer, at)
+    return True
+
+
 async def record_unexpected(
     conn: asyncpg.Connection,
     *,

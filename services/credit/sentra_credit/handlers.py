@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 
 import asyncpg
 from sentra_shared import answers
-from sentra_shared.answers import Standing
 from sentra_shared.calendar import WIB, WorkingDayCalendar
 from sentra_shared.clock import now
 from sentra_shared.consumer import EventHandlers
@@ -27,7 +25,6 @@ from sentra_shared.deadlines import (
 from sentra_shared.events import (
     CREDIT_DEADLINES,
     Agency,
-    AgencyCheckCompleted,
     ApplicationKind,
     BankCheckCompleted,
     BankCheckRequested,
@@ -117,8 +114,16 @@ class CreditHandlers:
     async def screen_with_slik(self, conn: asyncpg.Connection, event: BankCheckCompleted) -> None:
         at = now()
         case = await repository.load_case(conn, event.application_id)
-        asked = case is not None and case.slik_request_id == event.request_id
-        if not await self._applies(conn, event, case, asked=asked, at=at):
+        if not await answers.admit_awaited(
+            conn,
+            service="credit",
+            subject="loan case",
+            answer=event,
+            known=case is not None,
+            asked=case is not None and case.slik_request_id == event.request_id,
+            awaiting=case is not None and case.stage is repository.Stage.AWAITING_SLIK,
+            at=at,
+        ):
             return
         assert case is not None and case.stage is repository.Stage.AWAITING_SLIK
         # A late answer still counts; the breach stays on the deadline row.
@@ -178,8 +183,16 @@ class CreditHandlers:
     async def record_bank_decision(self, conn: asyncpg.Connection, event: BankLoanDecided) -> None:
         at = now()
         case = await repository.load_case(conn, event.application_id)
-        asked = case is not None and case.loan_request_id == event.request_id
-        if not await self._applies(conn, event, case, asked=asked, at=at):
+        if not await answers.admit_awaited(
+            conn,
+            service="credit",
+            subject="loan case",
+            answer=event,
+            known=case is not None,
+            asked=case is not None and case.loan_request_id == event.request_id,
+            awaiting=case is not None and case.stage is repository.Stage.AWAITING_BANK,
+            at=at,
+        ):
             return
         assert case is not None and case.stage is repository.Stage.AWAITING_BANK
         deadline = await answer_deadline(
@@ -214,36 +227,6 @@ class CreditHandlers:
                 decided_late=decided_late,
             ),
         )
-
-    async def _applies(
-        self,
-        conn: asyncpg.Connection,
-        event: AgencyCheckCompleted,
-        case: repository.LoanCase | None,
-        *,
-        asked: bool,
-        at: datetime,
-    ) -> bool:
-        """True when the bank's answer is the first to a request sent for this case; an
-        answer that cannot be applied is kept for the operator and changes nothing."""
-        # Each request is answered once, in order: SLIK while awaiting it, the loan
-        # decision while awaiting that; past its stage, the request was answered.
-        awaiting = {
-            BankCheckCompleted: repository.Stage.AWAITING_SLIK,
-            BankLoanDecided: repository.Stage.AWAITING_BANK,
-        }[type(event)]
-        standing = Standing(
-            known=case is not None,
-            asked=asked,
-            answered=case is not None and case.stage is not awaiting,
-            first=await answers.first_answer(conn, event.request_id),
-        )
-        if not await answers.admit(
-            conn, service="credit", subject="loan case", answer=event, standing=standing, at=at
-        ):
-            return False
-        await answers.record_applied(conn, event, at)
-        return True
 
     # The bank missed a deadline: credit's stream hears it is overdue, and at the second
     # threshold the supervisor (OJK) is told on the oversight stream.

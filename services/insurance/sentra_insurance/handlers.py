@@ -14,7 +14,6 @@ from datetime import date, datetime
 
 import asyncpg
 from sentra_shared import answers
-from sentra_shared.answers import Standing
 from sentra_shared.calendar import WIB, WorkingDayCalendar
 from sentra_shared.clock import now
 from sentra_shared.consumer import EventHandlers
@@ -27,7 +26,6 @@ from sentra_shared.deadlines import (
 from sentra_shared.events import (
     INSURANCE_DEADLINES,
     Agency,
-    AgencyCheckCompleted,
     ApplicationKind,
     CheckOutcome,
     ClaimOutcome,
@@ -129,8 +127,16 @@ def build_handlers(rate: ExchangeRate, insurer: Insurer) -> EventHandlers:
     ) -> None:
         at = now()
         claim = await repository.load_claim(conn, event.application_id)
-        asked = claim is not None and claim.check_request_id == event.request_id
-        if not await _applies(conn, event, claim, asked=asked, at=at):
+        if not await answers.admit_awaited(
+            conn,
+            service="insurance",
+            subject="claim",
+            answer=event,
+            known=claim is not None,
+            asked=claim is not None and claim.check_request_id == event.request_id,
+            awaiting=claim is not None and claim.status == repository.INSURER_CHECK,
+            at=at,
+        ):
             return
         assert claim is not None and claim.status == repository.INSURER_CHECK
         await answer_deadline(
@@ -152,8 +158,16 @@ def build_handlers(rate: ExchangeRate, insurer: Insurer) -> EventHandlers:
     async def record_payout(conn: asyncpg.Connection, event: InsurerPayoutConfirmed) -> None:
         at = now()
         claim = await repository.load_claim(conn, event.application_id)
-        asked = claim is not None and claim.payout_request_id == event.request_id
-        if not await _applies(conn, event, claim, asked=asked, at=at):
+        if not await answers.admit_awaited(
+            conn,
+            service="insurance",
+            subject="claim",
+            answer=event,
+            known=claim is not None,
+            asked=claim is not None and claim.payout_request_id == event.request_id,
+            awaiting=claim is not None and claim.status == repository.PAYOUT_REQUESTED,
+            at=at,
+        ):
             return
         assert claim is not None and claim.status == repository.PAYOUT_REQUESTED
         # Set with the payout request.
@@ -197,37 +211,6 @@ def build_handlers(rate: ExchangeRate, insurer: Insurer) -> EventHandlers:
         )
 
     return handlers
-
-
-# The stage a claim waits in for each kind of answer; past it, the request was answered.
-_AWAITING = {
-    InsurerCheckCompleted: repository.INSURER_CHECK,
-    InsurerPayoutConfirmed: repository.PAYOUT_REQUESTED,
-}
-
-
-async def _applies(
-    conn: asyncpg.Connection,
-    event: AgencyCheckCompleted,
-    claim: StoredClaim | None,
-    *,
-    asked: bool,
-    at: datetime,
-) -> bool:
-    """True when the insurer's answer is the first to a request sent for this claim; an
-    answer that cannot be applied is kept for the operator and changes nothing."""
-    standing = Standing(
-        known=claim is not None,
-        asked=asked,
-        answered=claim is not None and claim.status != _AWAITING[type(event)],
-        first=await answers.first_answer(conn, event.request_id),
-    )
-    if not await answers.admit(
-        conn, service="insurance", subject="claim", answer=event, standing=standing, at=at
-    ):
-        return False
-    await answers.record_applied(conn, event, at)
-    return True
 
 
 async def _apply_decision(
