@@ -86,8 +86,13 @@ async def _main(args: argparse.Namespace) -> int:
         )
         return 2
     found: list[UnexpectedAnswer] = []
-    for url in databases.values():
-        conn = await asyncpg.connect(url)
+    for service, url in databases.items():
+        try:
+            conn = await asyncpg.connect(url, timeout=10)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+            # The URL may hold a password: name the service, not the URL.
+            print(f"cannot reach the {service} database: {error}", file=sys.stderr)
+            return 2
         try:
             if args.command == "list":
                 found += await list_unexpected(conn, include_resolved=args.all)
@@ -103,6 +108,13 @@ async def _main(args: argparse.Namespace) -> int:
                 return 1
             print(f"resolved {args.event_id} ({answer.service}, {answer.case.value})")
             return 0
+        except asyncpg.UndefinedTableError:
+            print(
+                f"the {service} database has no unexpected_answers table: is it a "
+                "deciding service's database, migrated by its service?",
+                file=sys.stderr,
+            )
+            return 2
         finally:
             await conn.close()
     if args.command == "list":
@@ -112,6 +124,13 @@ async def _main(args: argparse.Namespace) -> int:
         return 0
     print(f"no unexpected answer {args.event_id}", file=sys.stderr)
     return 1
+
+
+def _words(value: str) -> str:
+    # A resolution is a record an auditor reads later: who, and why, never blank.
+    if not value.strip():
+        raise argparse.ArgumentTypeError("must not be blank")
+    return value.strip()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -130,8 +149,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     showing.add_argument("event_id", type=uuid.UUID)
     resolving = commands.add_parser("resolve", help="close an answer with a note")
     resolving.add_argument("event_id", type=uuid.UUID)
-    resolving.add_argument("--by", required=True, help="who resolves it")
-    resolving.add_argument("--note", required=True, help="what was done about it")
+    resolving.add_argument("--by", required=True, type=_words, help="who resolves it")
+    resolving.add_argument("--note", required=True, type=_words, help="what was done about it")
     args = parser.parse_args(argv)
     return asyncio.run(_main(args))
 

@@ -1,4 +1,5 @@
-"""Which case an agency answer is when it cannot be applied (pure)."""
+"""Which case an agency answer is when it cannot be applied (pure), and the operator
+command's answers to bad input."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 from sentra_shared.answers import AnswerContent, Standing, UnexpectedCase, classify, describe
+from sentra_shared.answers_command import main as sentra_answers
 from sentra_shared.events import Agency, CheckOutcome, PolriCheckCompleted
 from sentra_shared.events.agency_reasons import AGENCY_REASON_CODES
 from sentra_shared.reasons import Reason
@@ -74,3 +76,21 @@ def test_the_operator_reads_what_happened_without_personal_data() -> None:
     )
     assert "never sent" in describe(UnexpectedCase.NOT_ASKED, "application", PASSED, None)
     assert "another event id" in describe(UnexpectedCase.ANSWERED_TWICE, "claim", PASSED, PASSED)
+
+
+def test_the_operator_command_says_which_database_it_cannot_reach(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Port 1 on loopback: nothing listens there, the connection is refused at once.
+    monkeypatch.setenv("SENTRA_CREDIT_DATABASE_URL", "postgresql://ops:s3cret@127.0.0.1:1/credit")
+    assert sentra_answers(["list", "--service", "credit"]) == 2
+    error = capsys.readouterr().err
+    assert "cannot reach the credit database" in error
+    assert "s3cret" not in error  # never the URL, which may hold a password
+
+
+def test_a_resolution_needs_who_and_why(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as refused:
+        sentra_answers(["resolve", str(uuid.uuid4()), "--by", "siti", "--note", "   "])
+    assert refused.value.code == 2
+    assert "--note: must not be blank" in capsys.readouterr().err
