@@ -132,8 +132,8 @@ async def test_a_refusal_without_a_listed_reason_fails(local_stack: Stack, tmp_p
     failures = report.failures
     # Two sample people Dukcapil knows (refused with no reason), one it does not (refused
     # with a code not on its list); the first of them was redelivered and answered twice.
-    unexplained = [f for f in failures if "is failed but gives no reason" in f]
-    unlisted = [f for f in failures if "reason code 'RECORD' is not in dukcapil's list" in f]
+    unexplained = [f for f in failures if "a failed answer must give at least one reason" in f]
+    unlisted = [f for f in failures if "reason codes not in dukcapil's list: RECORD" in f]
     assert (len(unexplained), len(unlisted)) == (3, 1)
     assert "NIK_NOT_REGISTERED" in unlisted[0]  # the list is named, so the fix is plain
     schema_errors = [f for f in failures if "breaks DukcapilCheckCompleted.json" in f]

@@ -34,14 +34,15 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from jsonschema import Draft202012Validator
+from pydantic import ValidationError
 from sentra_local.paths import state_dir
 from sentra_shared.contract import SCHEMAS_DIR
 from sentra_shared.envelope import encode
 from sentra_shared.events import (
     AGENCY_EXCHANGES,
-    AGENCY_REASON_CODES,
     ANSWER_TO,
     Agency,
+    AgencyCheckCompleted,
     AgencyCheckRequested,
 )
 from sentra_shared.topics import AgencySpec, declared_agencies
@@ -208,7 +209,7 @@ def _judge(spec: AgencySpec, sent: Sent, replies: list[Reply], within: float) ->
             for name in ("ce_source", "ce_time")
             if not reply.headers.get(name)
         ]
-        problems += _reason_problems(label, request.agency, body)
+        problems += _rule_problems(label, result_type, body)
         if reply.key != request.key:
             problems.append(f"{label}: key is {reply.key!r}, expected the application id")
         if body.get("application_id") != str(request.application_id):
@@ -223,21 +224,20 @@ def _judge(spec: AgencySpec, sent: Sent, replies: list[Reply], within: float) ->
     return problems
 
 
-def _reason_problems(label: str, agency: Agency, body: dict[str, Any]) -> list[str]:
-    """A `failed` reply must say why, in codes from the agency's list (the schema says so
-    too; this names the rule plainly)."""
-    if body.get("outcome") != "failed":
-        return []
-    reasons = body.get("reasons")
-    if not isinstance(reasons, list) or not reasons:
-        return [f"{label} is failed but gives no reason (at least one is required)"]
-    listed = AGENCY_REASON_CODES[agency]
-    codes = [r.get("code") if isinstance(r, dict) else None for r in reasons]
-    return [
-        f"{label}: reason code {code!r} is not in {agency.value}'s list ({', '.join(listed)})"
-        for code in codes
-        if code not in listed
-    ]
+def _rule_problems(
+    label: str, result_type: type[AgencyCheckCompleted], body: dict[str, Any]
+) -> list[str]:
+    """What Sentra's own reading of a well-shaped reply refuses (a `failed` answer without
+    a reason, a code off the agency's list), in the words of that one rule."""
+    try:
+        result_type.model_validate(body)
+    except ValidationError as invalid:
+        return [
+            f"{label}: {error['msg'].removeprefix('Value error, ')}"
+            for error in invalid.errors(include_input=False, include_url=False)
+            if not error["loc"]  # field errors are the schema's, reported above
+        ]
+    return []
 
 
 def _without_time(reply: Reply) -> str:
