@@ -1,7 +1,10 @@
 """An agency's consumer for Sentra, built from the agency's AsyncAPI document alone (aiokafka
 only): topics, consumer group, which answer each request gets, ce_type, ce_source and the
 answer-id rule all come from shared/contracts/agencies/<agency>.json.
-SENTRA_KAFKA_BOOTSTRAP=127.0.0.1:19092 SENTRA_AGENCY=polri python example_consumer.py
+SENTRA_KAFKA_BOOTSTRAP=127.0.0.1:19092 SENTRA_AGENCY=polri \
+SENTRA_KAFKA_USERNAME=polri SENTRA_KAFKA_PASSWORD=... python example_consumer.py
+The agency signs in with its own credentials (SASL/SCRAM-SHA-512; SENTRA_KAFKA_TLS=true on
+a cluster that speaks TLS): it may read its requests and write its answers, nothing else.
 """
 
 import asyncio
@@ -17,6 +20,23 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 AGENCY = os.environ.get("SENTRA_AGENCY", "polri")
 KAFKA = os.environ.get("SENTRA_KAFKA_BOOTSTRAP", "127.0.0.1:19092")
+
+
+def kafka_options() -> dict:
+    """The broker's address and the agency's own login, from the environment."""
+    username = os.environ.get("SENTRA_KAFKA_USERNAME")
+    tls = os.environ.get("SENTRA_KAFKA_TLS", "").lower() in {"1", "true", "yes"}
+    if not username:  # a broker without SASL (a developer's own)
+        return {"bootstrap_servers": KAFKA, "security_protocol": "SSL" if tls else "PLAINTEXT"}
+    return {
+        "bootstrap_servers": KAFKA,
+        "security_protocol": "SASL_SSL" if tls else "SASL_PLAINTEXT",
+        "sasl_mechanism": "SCRAM-SHA-512",
+        "sasl_plain_username": username,
+        "sasl_plain_password": os.environ["SENTRA_KAFKA_PASSWORD"],
+    }
+
+
 HERE = Path(__file__).resolve().parent
 # Where the agency documents are: the repository's, or a copy of your own.
 CONTRACTS = Path(
@@ -96,11 +116,11 @@ async def main(contract: dict) -> None:
     consumer = AIOKafkaConsumer(
         contract["requests"],
         group_id=contract["group_id"],
-        bootstrap_servers=KAFKA,
+        **kafka_options(),
         enable_auto_commit=False,
         auto_offset_reset="earliest",
     )
-    producer = AIOKafkaProducer(bootstrap_servers=KAFKA, enable_idempotence=True)
+    producer = AIOKafkaProducer(**kafka_options(), enable_idempotence=True)
     await asyncio.gather(consumer.start(), producer.start())
     async for msg in consumer:
         headers = {k: v.decode() for k, v in msg.headers}

@@ -1,13 +1,17 @@
 """Settings every service shares, read from environment variables (pydantic-settings).
 
 The broker address is common to all services (`SENTRA_KAFKA_BOOTSTRAP`); the rest is per
-service, prefixed with the service's name, e.g. `SENTRA_CREDIT_DATABASE_URL`.
+service, prefixed with the service's name, e.g. `SENTRA_CREDIT_DATABASE_URL`, and so is the
+service's own Kafka identity (`SENTRA_CREDIT_KAFKA_USERNAME` / `..._KAFKA_PASSWORD`): each
+service signs in as itself and may only do what `access.toml` grants it.
 """
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from sentra_shared.kafka_login import KafkaLogin
 
 
 class ServiceSettings(BaseSettings):
@@ -17,6 +21,11 @@ class ServiceSettings(BaseSettings):
         default="127.0.0.1:19092",
         validation_alias=AliasChoices("SENTRA_KAFKA_BOOTSTRAP", "kafka_bootstrap"),
     )
+    # The service's principal on a secured broker (None: a PLAINTEXT broker).
+    kafka_username: str | None = None
+    kafka_password: SecretStr | None = None
+    # SASL over TLS, for a production cluster.
+    kafka_tls: bool = False
     database_url: str
     http_host: str = "127.0.0.1"
     http_port: int = Field(ge=0, le=65535)
@@ -27,6 +36,11 @@ class ServiceSettings(BaseSettings):
     deadline_poll_interval_s: float = Field(default=1.0, gt=0)
     # Consumer group; defaults to `default_consumer_group(service)`.
     consumer_group: str | None = None
+
+    @property
+    def kafka(self) -> KafkaLogin:
+        password = self.kafka_password.get_secret_value() if self.kafka_password else None
+        return KafkaLogin(self.kafka_bootstrap, self.kafka_username, password, self.kafka_tls)
 
 
 def default_consumer_group(service: str) -> str:

@@ -38,6 +38,7 @@ from sentra_shared.events import Event
 from sentra_shared.failures import PermanentFailure, UndecodableEvent, is_transient
 from sentra_shared.faults import AFTER_COMMIT_BEFORE_ACK, crash_point
 from sentra_shared.inbox import first_delivery
+from sentra_shared.kafka_login import KafkaLogin
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +102,7 @@ class EventConsumer:
         broker: KafkaBroker,
         tracer: trace.Tracer,
         *,
-        bootstrap: str,
+        login: KafkaLogin,
         group_id: str,
         max_batch: int = 500,
     ) -> None:
@@ -109,7 +110,7 @@ class EventConsumer:
         self._pool_of = pool_of
         self._broker = broker
         self._tracer = tracer
-        self._bootstrap = bootstrap
+        self._login = login
         self._group_id = group_id
         self._max_batch = max_batch
         self._consumer: AIOKafkaConsumer | None = None
@@ -119,7 +120,7 @@ class EventConsumer:
     async def start(self) -> None:
         self._consumer = AIOKafkaConsumer(
             *self._handlers.topics,
-            bootstrap_servers=self._bootstrap,
+            **self._login.aiokafka(),
             group_id=self._group_id,
             client_id=f"{self._group_id}-consumer",
             enable_auto_commit=False,

@@ -4,7 +4,9 @@
     sentra-dlq replay --application ID          every dead letter of one application
     sentra-dlq replay --offset TOPIC:PARTITION:OFFSET   one dead letter (its .dlq position)
 
-The broker is `--bootstrap` or `SENTRA_KAFKA_BOOTSTRAP`. Reading uses no consumer group:
+The broker is `--bootstrap` or `SENTRA_KAFKA_BOOTSTRAP`; on a secured broker the command
+signs in as SENTRA_KAFKA_USERNAME / SENTRA_KAFKA_PASSWORD (the `operator` principal of
+access.toml: it reads the dead-letter topics and writes back). Reading uses no consumer group:
 listing changes nothing. A replay sends the original key, value and headers (without the
 `dlq_*` reasons, with `sentra_replayed_from`) to the original topic, so the consumers
 apply it like any message; if it still fails it dead-letters again with a new reason.
@@ -32,6 +34,7 @@ from sentra_shared.dead_letters import (
     REPLAYED_FROM,
     original_headers,
 )
+from sentra_shared.kafka_login import KafkaLogin
 from sentra_shared.topics import DLQ_SUFFIX
 
 
@@ -53,9 +56,9 @@ class StoredDeadLetter:
         return self.headers.get("ce_subject") or (self.key or b"").decode(errors="replace")
 
 
-async def read_dead_letters(bootstrap: str) -> list[StoredDeadLetter]:
+async def read_dead_letters(kafka: KafkaLogin) -> list[StoredDeadLetter]:
     """Every record now in every `*.dlq` topic, oldest first per partition."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(**kafka.aiokafka())
     await admin.start()
     try:
         topics = sorted(t for t in await admin.list_topics() if t.endswith(DLQ_SUFFIX))
@@ -67,9 +70,7 @@ async def read_dead_letters(bootstrap: str) -> list[StoredDeadLetter]:
         for topic in described
         for p in topic["partitions"]
     ]
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None
-    )
+    consumer = AIOKafkaConsumer(**kafka.aiokafka(), enable_auto_commit=False, group_id=None)
     await consumer.start()
     try:
         if not partitions:
@@ -106,9 +107,9 @@ async def read_dead_letters(bootstrap: str) -> list[StoredDeadLetter]:
         await consumer.stop()
 
 
-async def replay(bootstrap: str, letters: Sequence[StoredDeadLetter]) -> int:
+async def replay(kafka: KafkaLogin, letters: Sequence[StoredDeadLetter]) -> int:
     """Send each dead letter back to its original topic; return how many were sent."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True)
+    producer = AIOKafkaProducer(**kafka.aiokafka(), enable_idempotence=True)
     await producer.start()
     try:
         for letter in letters:
@@ -138,7 +139,7 @@ def _print_table(letters: Sequence[StoredDeadLetter]) -> None:
 
 
 async def _main(args: argparse.Namespace) -> int:
-    letters = await read_dead_letters(args.bootstrap)
+    letters = await read_dead_letters(KafkaLogin.from_env(bootstrap=args.bootstrap))
     if args.application:
         letters = [d for d in letters if d.application == args.application]
     if args.command == "list":
@@ -149,7 +150,7 @@ async def _main(args: argparse.Namespace) -> int:
     if not letters:
         print("no matching dead letter", file=sys.stderr)
         return 1
-    sent = await replay(args.bootstrap, letters)
+    sent = await replay(KafkaLogin.from_env(bootstrap=args.bootstrap), letters)
     for letter in letters:
         print(f"replayed {letter.position} -> {letter.headers[ORIGINAL_TOPIC]}")
     print(f"{sent} replayed")

@@ -36,7 +36,6 @@ from sentra_shared.http_errors import install_validation_errors
 from sentra_shared.outbox import OutboxRelay
 from sentra_shared.scheduler import DeadlineScheduler
 from sentra_shared.telemetry import build_tracer_provider, instrument_asyncpg, tracer
-from sentra_shared.topics import ensure_topics
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +74,6 @@ class ServiceRuntime:
         return self._scheduler
 
     async def start(self) -> None:
-        await ensure_topics(self.settings.kafka_bootstrap)
         self._pool = await create_pool(self.settings.database_url)
         applied = await migrate(self._pool, self.migrations)
         if applied:
@@ -96,7 +94,7 @@ class ServiceRuntime:
                 lambda: self.pool,
                 self.broker,
                 tracer(self.tracer_provider),
-                bootstrap=self.settings.kafka_bootstrap,
+                login=self.settings.kafka,
                 group_id=self.settings.consumer_group or default_consumer_group(self.name),
             )
             await self._consumer.start()
@@ -149,6 +147,7 @@ def build_runtime(
     instrument_asyncpg(provider)
     broker = KafkaBroker(
         settings.kafka_bootstrap,
+        security=settings.kafka.faststream(),
         client_id=f"sentra-{name}",
         enable_idempotence=True,  # implies acks=all: a published event survives a broker crash
         middlewares=[KafkaTelemetryMiddleware(tracer_provider=provider)],

@@ -1,7 +1,8 @@
 """The declared topic list (topics.toml) and creating what is missing on a broker.
 
-`python -m sentra_shared.topics` creates the missing topics on `SENTRA_KAFKA_BOOTSTRAP`
-(the cluster's topic-creation Job runs exactly that).
+`python -m sentra_shared.topics` creates the missing topics on `SENTRA_KAFKA_BOOTSTRAP`,
+signed in as `SENTRA_KAFKA_USERNAME` (the cluster's topic-creation Job runs exactly that).
+Services never create topics: on a secured broker only its administrator may.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+from sentra_shared.kafka_login import KafkaLogin
 
 TOPICS_FILE = Path(__file__).with_name("topics.toml")
 DLQ_SUFFIX = ".dlq"
@@ -88,11 +91,11 @@ def declared_agencies(path: Path = TOPICS_FILE) -> dict[str, AgencySpec]:
     return agencies
 
 
-async def ensure_topics(bootstrap: str, specs: list[TopicSpec] | None = None) -> list[str]:
+async def ensure_topics(login: KafkaLogin, specs: list[TopicSpec] | None = None) -> list[str]:
     """Create the declared topics that do not exist yet; return the names created."""
     specs = declared_topics() if specs is None else specs
     replication = int(os.environ.get("SENTRA_TOPIC_REPLICATION_FACTOR", "1"))
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(**login.aiokafka())
     await admin.start()
     try:
         existing = set(await admin.list_topics())
@@ -118,9 +121,12 @@ async def ensure_topics(bootstrap: str, specs: list[TopicSpec] | None = None) ->
 
 
 def main() -> None:
-    bootstrap = os.environ.get("SENTRA_KAFKA_BOOTSTRAP", "127.0.0.1:19092")
-    created = asyncio.run(ensure_topics(bootstrap))
-    print(f"created {len(created)} topics on {bootstrap}: {', '.join(created) or 'none missing'}")
+    login = KafkaLogin.from_env()
+    created = asyncio.run(ensure_topics(login))
+    print(
+        f"created {len(created)} topics on {login.bootstrap}: "
+        f"{', '.join(created) or 'none missing'}"
+    )
 
 
 if __name__ == "__main__":

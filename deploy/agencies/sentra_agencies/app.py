@@ -8,12 +8,13 @@ from datetime import timedelta
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
-from pydantic import AliasChoices, Field, model_validator
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sentra_shared import clock
 from sentra_shared.calendar import indonesian_calendar
 from sentra_shared.deadlines import agency_terms
 from sentra_shared.events import Agency, AgencyCheckRequested
+from sentra_shared.kafka_login import KafkaLogin
 
 from sentra_agencies.kit import Responder
 from sentra_agencies.rules import answer
@@ -21,7 +22,8 @@ from sentra_agencies.timing import AnswerPlan, TimingPolicy, late_margin, plan_a
 
 
 class AgenciesSettings(BaseSettings):
-    """`SENTRA_KAFKA_BOOTSTRAP`, `SENTRA_AGENCIES_HTTP_PORT`, `SENTRA_AGENCIES_ONLY`, ..."""
+    """`SENTRA_KAFKA_BOOTSTRAP`, `SENTRA_AGENCIES_KAFKA_USERNAME` / `_PASSWORD`,
+    `SENTRA_AGENCIES_HTTP_PORT`, `SENTRA_AGENCIES_ONLY`, ..."""
 
     model_config = SettingsConfigDict(env_prefix="SENTRA_AGENCIES_", frozen=True)
 
@@ -29,6 +31,9 @@ class AgenciesSettings(BaseSettings):
         default="127.0.0.1:19092",
         validation_alias=AliasChoices("SENTRA_KAFKA_BOOTSTRAP", "kafka_bootstrap"),
     )
+    # The stand-in's own principal (`responders` in access.toml), never an agency's.
+    kafka_username: str | None = None
+    kafka_password: SecretStr | None = None
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8005, ge=0, le=65535)
     # The agencies played here; a real agency's consumer replaces one by leaving it out.
@@ -48,6 +53,11 @@ class AgenciesSettings(BaseSettings):
         self.timing_policy()  # late_rate + never_rate must not exceed 1
         return self
 
+    @property
+    def kafka(self) -> KafkaLogin:
+        password = self.kafka_password.get_secret_value() if self.kafka_password else None
+        return KafkaLogin(self.kafka_bootstrap, self.kafka_username, password)
+
     def timing_policy(self) -> TimingPolicy:
         return TimingPolicy(late_rate=self.late_rate, never_rate=self.never_rate, seed=self.seed)
 
@@ -64,7 +74,7 @@ def create_app(settings: AgenciesSettings) -> FastAPI:
         return plan_answer(request, policy, terms[request.agency], calendar, margin)
 
     responder = Responder(
-        settings.kafka_bootstrap,
+        settings.kafka,
         settings.only,
         answer,
         settings.group_id,

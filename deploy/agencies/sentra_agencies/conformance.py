@@ -13,8 +13,12 @@ same reply (same event id, same content) rather than a second, different one.
     python -m sentra_agencies.conformance                       # built-in responders + example
     python -m sentra_agencies.conformance --consumer "python my_consumer.py" --agency polri
 
-Without `--bootstrap` a fresh sandbox Kafka is started on loopback and removed afterwards.
-The consumer command gets SENTRA_KAFKA_BOOTSTRAP and SENTRA_AGENCY in its environment.
+Without `--bootstrap` a fresh sandbox Kafka is started on loopback, secured like production,
+and removed afterwards. The consumer command gets SENTRA_KAFKA_BOOTSTRAP, SENTRA_AGENCY and
+the agency's own login (SENTRA_KAFKA_USERNAME / SENTRA_KAFKA_PASSWORD) in its environment:
+it may read only its requests and write only its answers. With `--bootstrap` the kit signs
+in as SENTRA_CONFORMANCE_KAFKA_USERNAME / _PASSWORD and the consumer keeps the login its
+environment already has.
 """
 
 from __future__ import annotations
@@ -45,10 +49,12 @@ from sentra_shared.events import (
     AgencyCheckCompleted,
     AgencyCheckRequested,
 )
+from sentra_shared.kafka_login import KafkaLogin
 from sentra_shared.topics import AgencySpec, declared_agencies
 
 from sentra_agencies.samples import sample_request
 from sentra_agencies.sandbox import (
+    Sandbox,
     Subject,
     builtin_subject,
     consumer_process,
@@ -90,15 +96,13 @@ class AgencyReport:
         return not self.failures
 
 
-async def check_agency(bootstrap: str, spec: AgencySpec, reply_within: float) -> AgencyReport:
+async def check_agency(kit: KafkaLogin, spec: AgencySpec, reply_within: float) -> AgencyReport:
     agency = Agency(spec.agency)
     report = AgencyReport(spec.agency)
     loop = asyncio.get_running_loop()
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True)
+    producer = AIOKafkaProducer(**kit.aiokafka(), enable_idempotence=True)
     # No group: read the whole result topic and keep only the replies to our requests.
-    consumer = AIOKafkaConsumer(
-        spec.results_topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest"
-    )
+    consumer = AIOKafkaConsumer(spec.results_topic, **kit.aiokafka(), auto_offset_reset="earliest")
     await producer.start()
     await consumer.start()
     try:
@@ -262,7 +266,7 @@ def _schema(name: str) -> dict[str, Any]:
 
 
 async def run_subject(
-    bootstrap: str,
+    sandbox: Sandbox,
     subject: Subject,
     agencies: Sequence[str],
     reply_within: float | None = None,
@@ -274,11 +278,11 @@ async def run_subject(
     log_dir.mkdir(parents=True, exist_ok=True)
     with contextlib.ExitStack() as running:
         for group in groups:
-            running.enter_context(consumer_process(bootstrap, subject, group, log_dir))
+            running.enter_context(consumer_process(sandbox, subject, group, log_dir))
         return list(
             await asyncio.gather(
                 *(
-                    check_agency(bootstrap, specs[a], reply_within or specs[a].sandbox_reply_s)
+                    check_agency(sandbox.kit, specs[a], reply_within or specs[a].sandbox_reply_s)
                     for a in agencies
                 )
             )
@@ -318,20 +322,21 @@ def main(argv: list[str] | None = None) -> int:
         *([Subject("consumer", shlex.split(args.consumer), True)] if args.consumer else []),
     ] or [builtin_subject(), example_subject()]
 
-    def run_all(bootstrap: str) -> bool:
+    def run_all(sandbox: Sandbox) -> bool:
         passed = True
         for subject in subjects:
-            reports = asyncio.run(run_subject(bootstrap, subject, agencies, args.reply_within))
+            reports = asyncio.run(run_subject(sandbox, subject, agencies, args.reply_within))
             print_reports(subject, reports)
             passed = passed and all(r.passed for r in reports)
         return passed
 
     if args.bootstrap:
-        passed = run_all(args.bootstrap)
+        kit = KafkaLogin.from_env("SENTRA_CONFORMANCE_KAFKA_", bootstrap=args.bootstrap)
+        passed = run_all(Sandbox(kit=kit))
     else:
-        with sandbox_kafka() as bootstrap:
-            print(f"sandbox kafka {bootstrap}")
-            passed = run_all(bootstrap)
+        with sandbox_kafka() as sandbox:
+            print(f"sandbox kafka {sandbox.kit.bootstrap} (SASL/SCRAM-SHA-512, ACLs on)")
+            passed = run_all(sandbox)
     print("\nconformance: " + ("passed" if passed else "FAILED"))
     return 0 if passed else 1
 

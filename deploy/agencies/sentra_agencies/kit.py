@@ -25,6 +25,7 @@ from sentra_shared import clock
 from sentra_shared.calendar import WIB
 from sentra_shared.envelope import UndecodableEvent, decode, encode, headers_for
 from sentra_shared.events import AGENCY_EVENTS, Agency, AgencyCheckCompleted, AgencyCheckRequested
+from sentra_shared.kafka_login import KafkaLogin
 
 from sentra_agencies.pending import Deferred, PendingAnswers
 from sentra_agencies.timing import AnswerPlan, Timing
@@ -83,7 +84,7 @@ class Responder:
 
     def __init__(
         self,
-        bootstrap: str,
+        kafka: KafkaLogin,
         agencies: Iterable[Agency],
         decide: Decide,
         group_id: str,
@@ -94,7 +95,7 @@ class Responder:
         self._agencies = tuple(agencies)
         self._decide = decide
         self._schedule = schedule
-        self._bootstrap = bootstrap
+        self._kafka = kafka
         self._group_id = group_id
         self._pending: PendingAnswers[TopicPartition] = PendingAnswers(max_deferred)
         self._clients: tuple[AIOKafkaConsumer, AIOKafkaProducer] | None = None
@@ -103,7 +104,7 @@ class Responder:
     async def start(self) -> None:
         # aiokafka clients belong to the running event loop: created here, not in __init__.
         consumer = AIOKafkaConsumer(
-            bootstrap_servers=self._bootstrap,
+            **self._kafka.aiokafka(),
             group_id=self._group_id,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
@@ -111,7 +112,7 @@ class Responder:
         consumer.subscribe(
             [AGENCY_EVENTS[a][0].topic for a in self._agencies], listener=_Forget(self._pending)
         )
-        producer = AIOKafkaProducer(bootstrap_servers=self._bootstrap, enable_idempotence=True)
+        producer = AIOKafkaProducer(**self._kafka.aiokafka(), enable_idempotence=True)
         await producer.start()
         await consumer.start()
         self._clients = consumer, producer

@@ -40,6 +40,7 @@ from sentra_shared.events import (
     ApplicationKind,
     ApplicationSubmitted,
 )
+from sentra_shared.kafka_login import KafkaLogin
 from sentra_shared.outbox import OutboxRelay, add_to_outbox
 
 from sentra_local.kafka import KafkaNode
@@ -58,8 +59,8 @@ Sent = dict[bytes, float]  # key -> monotonic send time
 class Arrivals:
     """Reads a topic from its current end and records when each key arrives."""
 
-    def __init__(self, bootstrap: str, topic: str) -> None:
-        self._consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
+    def __init__(self, kafka: KafkaLogin, topic: str) -> None:
+        self._consumer = AIOKafkaConsumer(**kafka.aiokafka(), group_id=None)
         self._topic = topic
         self.at: dict[bytes, float] = {}
         self._task: asyncio.Task[None] | None = None
@@ -128,10 +129,10 @@ async def burst(producer: AIOKafkaProducer, topic: str, count: int) -> Sent:
 
 
 async def measure(
-    bootstrap: str, source: str, sink: str, count: int, within: float
+    kafka: KafkaLogin, source: str, sink: str, count: int, within: float
 ) -> dict[str, float]:
-    arrivals = Arrivals(bootstrap, sink)
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, linger_ms=2)
+    arrivals = Arrivals(kafka, sink)
+    producer = AIOKafkaProducer(**kafka.aiokafka(), enable_idempotence=True, linger_ms=2)
     await arrivals.start()
     await producer.start()
     try:
@@ -143,21 +144,21 @@ async def measure(
         await arrivals.stop()
 
 
-async def raw_round(bootstrap: str, count: int, within: float) -> dict[str, float]:
-    return await measure(bootstrap, "bench.raw", "bench.raw", count, within)
+async def raw_round(kafka: KafkaLogin, count: int, within: float) -> dict[str, float]:
+    return await measure(kafka, "bench.raw", "bench.raw", count, within)
 
 
 async def naive_round(
-    bootstrap: str, pool: asyncpg.Pool, count: int, within: float
+    kafka: KafkaLogin, pool: asyncpg.Pool, count: int, within: float
 ) -> dict[str, float]:
     consumer = AIOKafkaConsumer(
         "bench.naive.in",
-        bootstrap_servers=bootstrap,
+        **kafka.aiokafka(),
         group_id=f"bench-naive-{uuid.uuid4()}",
         enable_auto_commit=False,
         auto_offset_reset="latest",
     )
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True)
+    producer = AIOKafkaProducer(**kafka.aiokafka(), enable_idempotence=True)
     await consumer.start()
     await producer.start()
     await _wait_assigned(consumer)
@@ -175,7 +176,7 @@ async def naive_round(
 
     task = asyncio.create_task(serve())
     try:
-        return await measure(bootstrap, "bench.naive.in", "bench.naive.out", count, within)
+        return await measure(kafka, "bench.naive.in", "bench.naive.out", count, within)
     finally:
         task.cancel()
         await consumer.stop()
@@ -183,7 +184,7 @@ async def naive_round(
 
 
 async def sentra_round(
-    bootstrap: str, pool: asyncpg.Pool, count: int, within: float
+    kafka: KafkaLogin, pool: asyncpg.Pool, count: int, within: float
 ) -> dict[str, float]:
     handlers = EventHandlers(consumer="bench")
 
@@ -205,7 +206,9 @@ async def sentra_round(
         )
 
     tracer = TracerProvider().get_tracer("bench")
-    broker = KafkaBroker(bootstrap, enable_idempotence=True, linger_ms=2)
+    broker = KafkaBroker(
+        kafka.kafka, security=kafka.faststream(), enable_idempotence=True, linger_ms=2
+    )
     await broker.start()
     relay = OutboxRelay(pool, broker, tracer, batch_size=500, poll_interval=1.0)
     consumer = EventConsumer(
@@ -213,14 +216,14 @@ async def sentra_round(
         lambda: pool,
         broker,
         tracer,
-        bootstrap=bootstrap,
+        login=kafka,
         group_id=f"bench-sentra-{uuid.uuid4()}",
     )
     await relay.start()
     await consumer.start()
     try:
         await _wait_until_consuming(consumer)
-        return await measure(bootstrap, handlers.topics[0], NOTIFICATIONS_TOPIC, count, within)
+        return await measure(kafka, handlers.topics[0], NOTIFICATIONS_TOPIC, count, within)
     finally:
         await consumer.stop()
         await relay.stop()
@@ -245,8 +248,8 @@ async def _wait_until_consuming(consumer: EventConsumer) -> None:
 
 
 async def run(stack: Stack, count: int, within: float) -> dict[str, dict[str, float]]:
-    bootstrap = stack.kafka.bootstrap
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    kafka = stack.kafka.admin
+    admin = AIOKafkaAdminClient(**kafka.aiokafka())
     await admin.start()
     try:
         await admin.create_topics(
@@ -263,9 +266,9 @@ async def run(stack: Stack, count: int, within: float) -> dict[str, dict[str, fl
         await migrate(pool, migrations)
         results: dict[str, dict[str, float]] = {}
         rounds: list[tuple[str, Callable[[], Awaitable[dict[str, float]]]]] = [
-            ("raw", lambda: raw_round(bootstrap, count, within)),
-            ("naive", lambda: naive_round(bootstrap, pool, count, within)),
-            ("sentra", lambda: sentra_round(bootstrap, pool, count, within)),
+            ("raw", lambda: raw_round(kafka, count, within)),
+            ("naive", lambda: naive_round(kafka, pool, count, within)),
+            ("sentra", lambda: sentra_round(kafka, pool, count, within)),
         ]
         for name, round_ in rounds:
             print(f"  {name}: {count} messages ...", flush=True)

@@ -24,6 +24,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from sentra_shared.clock import Clock, ScaledClock, SystemClock
 from sentra_shared.dead_letters import ATTEMPTS, ERROR_CLASS, ERROR_MESSAGE
 from sentra_shared.events import Agency, results_topic
+from sentra_shared.kafka_login import KafkaLogin
 from sentra_shared.topics import DLQ_SUFFIX, declared_agencies, declared_topics
 
 from sentra_local.licences import load_sample_licences
@@ -338,11 +339,11 @@ async def outbox_pending(stack: Stack) -> int:
     return total
 
 
-async def consumer_lag(bootstrap: str) -> dict[str, int]:
+async def consumer_lag(kafka: KafkaLogin) -> dict[str, int]:
     """Per service group: end offsets minus committed offsets over every topic it reads
     (the known event topics plus any other topic the group has committed on)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    reader = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
+    admin = AIOKafkaAdminClient(**kafka.aiokafka())
+    reader = AIOKafkaConsumer(**kafka.aiokafka(), group_id=None)
     await admin.start()
     await reader.start()
     try:
@@ -373,11 +374,11 @@ async def _partitions(admin: AIOKafkaAdminClient, topic: str) -> list[int]:
     return partitions
 
 
-async def wire_event_ids(bootstrap: str, topic: str) -> Counter[str]:
+async def wire_event_ids(kafka: KafkaLogin, topic: str) -> Counter[str]:
     """How often each event id (`ce_id`) is on `topic` now; > 1 means republished."""
     return Counter(
         dict(record.headers).get("ce_id", b"").decode()
-        for record in await topic_records(bootstrap, topic)
+        for record in await topic_records(kafka, topic)
     )
 
 
@@ -524,10 +525,10 @@ async def where_stopped(stack: Stack, ids: list[str]) -> dict[str, str]:
     return report
 
 
-async def group_lag(bootstrap: str, group: str, topics: list[str]) -> int:
+async def group_lag(kafka: KafkaLogin, group: str, topics: list[str]) -> int:
     """End offsets minus `group`'s committed offsets over `topics`."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    reader = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
+    admin = AIOKafkaAdminClient(**kafka.aiokafka())
+    reader = AIOKafkaConsumer(**kafka.aiokafka(), group_id=None)
     await admin.start()
     await reader.start()
     try:
@@ -542,10 +543,10 @@ async def group_lag(bootstrap: str, group: str, topics: list[str]) -> int:
         await admin.close()
 
 
-async def dead_letters(bootstrap: str) -> list[str]:
+async def dead_letters(kafka: KafkaLogin) -> list[str]:
     """Every message on a dead-letter topic, as "topic: error class: reason (attempts)"."""
     dlq_topics = [spec.name for spec in declared_topics() if spec.name.endswith(DLQ_SUFFIX)]
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(**kafka.aiokafka())
     await admin.start()
     try:
         partitions = [
@@ -555,7 +556,7 @@ async def dead_letters(bootstrap: str) -> list[str]:
         ]
     finally:
         await admin.close()
-    reader = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
+    reader = AIOKafkaConsumer(**kafka.aiokafka(), group_id=None)
     await reader.start()
     try:
         reader.assign(partitions)
@@ -578,15 +579,15 @@ async def dead_letters(bootstrap: str) -> list[str]:
         await reader.stop()
 
 
-async def topic_records(bootstrap: str, topic: str) -> list[ConsumerRecord[bytes, bytes]]:
+async def topic_records(kafka: KafkaLogin, topic: str) -> list[ConsumerRecord[bytes, bytes]]:
     """Every record on `topic` now, partition by partition (no consumer group)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(**kafka.aiokafka())
     await admin.start()
     try:
         partitions = [TopicPartition(topic, p) for p in await _partitions(admin, topic)]
     finally:
         await admin.close()
-    reader = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
+    reader = AIOKafkaConsumer(**kafka.aiokafka(), group_id=None)
     await reader.start()
     try:
         reader.assign(partitions)
@@ -605,10 +606,10 @@ async def topic_records(bootstrap: str, topic: str) -> list[ConsumerRecord[bytes
 
 async def all_lag(fleet: Fleet) -> dict[str, int]:
     """Consumer lag of the four services and of the built-in agency responders."""
-    bootstrap = fleet.stack.kafka.bootstrap
-    lag = await consumer_lag(bootstrap)
+    kafka = fleet.stack.kafka.admin
+    lag = await consumer_lag(kafka)
     lag["agencies"] = await group_lag(
-        bootstrap, AGENCIES_GROUP, [spec.requests_topic for spec in declared_agencies().values()]
+        kafka, AGENCIES_GROUP, [spec.requests_topic for spec in declared_agencies().values()]
     )
     return lag
 

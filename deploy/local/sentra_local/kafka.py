@@ -2,6 +2,13 @@
 
 The broker is its runtime classpath plus a properties file. The classpath is resolved
 by Maven from `deploy/local/kafka/pom.xml` and cached outside the clone.
+
+It is secured like a production cluster: clients sign in with SASL/SCRAM-SHA-512 and the
+KRaft `StandardAuthorizer` denies whatever the access file does not grant
+(`allow.everyone.if.no.acl.found=false`). The controller listener takes SASL/PLAIN with a
+password of its own, so no listener accepts an anonymous client. The generated passwords
+(the broker's `admin`, the controller's, each principal's) are kept in the node's
+`credentials.json` (mode 0600) under `.sentra/`.
 """
 
 from __future__ import annotations
@@ -17,11 +24,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aiokafka.admin import AIOKafkaAdminClient
+from sentra_shared.access import ADMIN, grants, load_principals
+from sentra_shared.access_admin import Applied, CredentialStore, apply_access
+from sentra_shared.kafka_login import KafkaLogin
+from sentra_shared.topics import ensure_topics
 
 from sentra_local.paths import LOCAL_DIR, cache_dir
 from sentra_local.processes import StartupError, port_open, running_pid, stop_pid, tail
 
 KAFKA_VERSION = "4.3.1"
+SCRAM = "SCRAM-SHA-512"
+CONTROLLER = "controller"  # the controller listener's own PLAIN user
 POM = LOCAL_DIR / "kafka" / "pom.xml"
 
 LOG4J2_PROPERTIES = """\
@@ -102,6 +115,19 @@ class KafkaNode:
         return f"{self.host}:{self.port}"
 
     @property
+    def credentials(self) -> CredentialStore:
+        return CredentialStore(self.home / "credentials.json")
+
+    @property
+    def admin(self) -> KafkaLogin:
+        """The broker's super user: creates topics, users and ACLs; local tools only."""
+        return self.credentials.login(ADMIN, self.bootstrap)
+
+    def login(self, principal: str) -> KafkaLogin:
+        """A principal of the access file, with its generated password."""
+        return self.credentials.login(principal, self.bootstrap)
+
+    @property
     def pid_file(self) -> Path:
         return self.home / "kafka.pid"
 
@@ -117,19 +143,45 @@ class KafkaNode:
         (self.home / "data").mkdir(parents=True, exist_ok=True)
         (self.home / "log4j2.properties").write_text(LOG4J2_PROPERTIES)
         config = self.home / "server.properties"
+        admin_password = self.credentials.password(ADMIN)
+        controller_password = self.credentials.password(CONTROLLER)
         settings = {
             "process.roles": "broker,controller",
             "node.id": "1",
             "controller.quorum.bootstrap.servers": f"{self.host}:{self.controller_port}",
             "listeners": (
-                f"PLAINTEXT://{self.host}:{self.port},CONTROLLER://{self.host}:{self.controller_port}"
+                f"SASL_PLAINTEXT://{self.host}:{self.port},"
+                f"CONTROLLER://{self.host}:{self.controller_port}"
             ),
             "advertised.listeners": (
-                f"PLAINTEXT://{self.host}:{self.port},CONTROLLER://{self.host}:{self.controller_port}"
+                f"SASL_PLAINTEXT://{self.host}:{self.port},"
+                f"CONTROLLER://{self.host}:{self.controller_port}"
             ),
-            "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+            "listener.security.protocol.map": (
+                "SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT"
+            ),
             "controller.listener.names": "CONTROLLER",
-            "inter.broker.listener.name": "PLAINTEXT",
+            "inter.broker.listener.name": "SASL_PLAINTEXT",
+            # Clients and the broker itself: SCRAM, with credentials kept in the metadata log.
+            "sasl.enabled.mechanisms": SCRAM,
+            "sasl.mechanism.inter.broker.protocol": SCRAM,
+            "listener.name.sasl_plaintext.sasl.enabled.mechanisms": SCRAM,
+            "listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config": (
+                "org.apache.kafka.common.security.scram.ScramLoginModule required "
+                f'username="{ADMIN}" password="{admin_password}";'
+            ),
+            # The controller cannot use SCRAM (its credentials live in the log it serves):
+            # PLAIN with one static user, never anonymous.
+            "sasl.mechanism.controller.protocol": "PLAIN",
+            "listener.name.controller.sasl.enabled.mechanisms": "PLAIN",
+            "listener.name.controller.plain.sasl.jaas.config": (
+                "org.apache.kafka.common.security.plain.PlainLoginModule required "
+                f'username="{CONTROLLER}" password="{controller_password}" '
+                f'user_{CONTROLLER}="{controller_password}";'
+            ),
+            "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+            "allow.everyone.if.no.acl.found": "false",
+            "super.users": f"User:{ADMIN};User:{CONTROLLER}",
             "log.dirs": str(self.home / "data"),
             "num.partitions": "3",
             "offsets.topic.replication.factor": "1",
@@ -143,7 +195,10 @@ class KafkaNode:
             # from a typo in a producer.
             "auto.create.topics.enable": "false",
         }
-        config.write_text("".join(f"{k}={v}\n" for k, v in settings.items()))
+        # The file holds passwords: readable by its owner only.
+        fd = os.open(config, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write("".join(f"{k}={v}\n" for k, v in settings.items()))
         return config
 
     def _java(self, libs: Path, main: str, *args: str) -> list[str]:
@@ -173,8 +228,14 @@ class KafkaNode:
                 "process; set SENTRA_KAFKA_PORT / SENTRA_KAFKA_CONTROLLER_PORT to free ports."
             )
         libs = ensure_classpath()
+        formatted_before = (self.home / "data" / "meta.properties").exists()
+        if formatted_before and not (self.home / "credentials.json").exists():
+            raise StartupError(
+                f"{self.home / 'data'} holds a broker formatted without SASL users (an older "
+                f"unsecured one). Remove {self.home} (its topics are lost) and start again."
+            )
         config = self._write_config()
-        if not (self.home / "data" / "meta.properties").exists():
+        if not formatted_before:
             formatted = subprocess.run(
                 self._java(
                     libs,
@@ -184,6 +245,10 @@ class KafkaNode:
                     "--ignore-formatted",
                     # One argument: an id may start with '-', which would read as an option.
                     f"--cluster-id={_cluster_id()}",
+                    # The super user exists before the first start: the broker signs in to
+                    # itself with it, and creates every other user.
+                    "--add-scram",
+                    f"{SCRAM}=[name={ADMIN},password={self.credentials.password(ADMIN)}]",
                     "-c",
                     str(config),
                 ),
@@ -224,7 +289,7 @@ class KafkaNode:
         )
 
     async def _answers_metadata(self) -> bool:
-        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap, request_timeout_ms=3000)
+        admin = AIOKafkaAdminClient(**self.admin.aiokafka(), request_timeout_ms=3000)
         try:
             await admin.start()
             await admin.list_topics()
@@ -233,6 +298,15 @@ class KafkaNode:
             return False
         finally:
             await admin.close()
+
+    def provision(self) -> Applied:
+        """Create the declared topics, then the access file's users and ACLs (idempotent;
+        a principal removed from the file loses its ACLs and credential)."""
+        asyncio.run(ensure_topics(self.admin))
+        principals = load_principals()
+        self.credentials.forget(keep=[*principals, ADMIN, CONTROLLER])
+        passwords = {name: self.credentials.password(name) for name in principals}
+        return apply_access(self.admin, principals, grants(principals), passwords)
 
     def stop(self, timeout: float = 30.0) -> bool:
         """Stop the broker we started (by its recorded pid). True if one was running."""

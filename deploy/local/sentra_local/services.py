@@ -32,6 +32,8 @@ SMTP_PORT = 8025
 # gateway interface.
 PROCESSES = (*SERVICES, "agencies", "sinks")
 MODULES = {"sinks": "sentra_local.sinks"}
+# The principal each process signs in as, when not its own name (None: no Kafka at all).
+PRINCIPALS: dict[str, str | None] = {"agencies": "responders", "sinks": None}
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,7 @@ class ServiceProcess:
         prefix = f"SENTRA_{self.name.upper()}_"
         return {
             **os.environ,
-            "SENTRA_KAFKA_BOOTSTRAP": stack.kafka.bootstrap,
+            **self._kafka(stack, prefix),
             prefix + "DATABASE_URL": stack.database_url(self.name),
             prefix + "HTTP_HOST": self.host,
             prefix + "HTTP_PORT": str(self.port),
@@ -73,6 +75,13 @@ class ServiceProcess:
             **self._sinks(),
             **dict(self.extra_env),
         }
+
+    def _kafka(self, stack: Stack, prefix: str) -> dict[str, str]:
+        """Each process signs in to the broker as its own principal (access.toml)."""
+        principal = PRINCIPALS.get(self.name, self.name)
+        if principal is None:
+            return {"SENTRA_KAFKA_BOOTSTRAP": stack.kafka.bootstrap}
+        return stack.kafka.login(principal).environment(prefix + "KAFKA_")
 
     def _sinks(self) -> dict[str, str]:
         """The sinks keep their journal here; notifications sends to them, unless the

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from pathlib import Path
-
-from sentra_shared.topics import ensure_topics
 
 from sentra_local.kafka import KafkaNode, node_from_env
 from sentra_local.paths import state_dir
@@ -29,6 +26,16 @@ class Stack:
     def database_url(self, service: str) -> str:
         return self.postgres.dsn(database_name(service, self.database_suffix))
 
+    def kafka_settings(self, principal: str) -> dict[str, str]:
+        """A service's broker settings: the address and its own principal's login."""
+        login = self.kafka.login(principal)
+        assert login.username is not None and login.password is not None
+        return {
+            "kafka_bootstrap": login.bootstrap,
+            "kafka_username": login.username,
+            "kafka_password": login.password,
+        }
+
     def up(self) -> list[str]:
         """Start what is down, leave what runs alone; return the names of what we started."""
         started: list[str] = []
@@ -37,7 +44,7 @@ class Stack:
         self.postgres.ensure_databases([database_name(s, self.database_suffix) for s in SERVICES])
         if self.kafka.start():
             started.append("kafka")
-        asyncio.run(ensure_topics(self.kafka.bootstrap))
+        self.kafka.provision()
         return started
 
     def down(self, parts: list[str] | None = None) -> list[str]:

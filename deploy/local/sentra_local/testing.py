@@ -23,7 +23,8 @@ from fastapi import FastAPI
 from playwright.async_api import Browser
 from sentra_shared.envelope import UndecodableEvent, decode, decode_headers, encode, headers_for
 from sentra_shared.events import Event
-from sentra_shared.topics import declared_topics, ensure_topics
+from sentra_shared.kafka_login import KafkaLogin
+from sentra_shared.topics import declared_topics
 
 from sentra_local.browser import NoBrowser, chromium
 from sentra_local.kafka import KafkaNode
@@ -41,8 +42,9 @@ def local_stack() -> Iterator[Stack]:
 
 @pytest.fixture
 async def producer(local_stack: Stack) -> AsyncIterator[AIOKafkaProducer]:
-    """A plain producer on the session broker, for tests that play another service."""
-    producer = AIOKafkaProducer(bootstrap_servers=local_stack.kafka.bootstrap)
+    """A plain producer on the session broker, for tests that play another service (signed
+    in as the broker's super user: what a service may write is tested elsewhere)."""
+    producer = AIOKafkaProducer(**local_stack.kafka.admin.aiokafka())
     await producer.start()
     try:
         yield producer
@@ -57,12 +59,11 @@ async def publish(producer: AIOKafkaProducer, *events: Event) -> None:
         await producer.send_and_wait(event.topic, encode(event), key=event.key, headers=headers)
 
 
-async def start_at_the_end(bootstrap: str, group: str) -> None:
+async def start_at_the_end(kafka: KafkaLogin, group: str) -> None:
     """Commit `group`'s position at the end of every declared topic, so that a service
     started under that group reads only what the test produces from now on (the
-    session's other tests share the topics)."""
-    await ensure_topics(bootstrap)
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    session's other tests share the topics). `kafka`: the super user's login."""
+    admin = AIOKafkaAdminClient(**kafka.aiokafka())
     await admin.start()
     try:
         described = await admin.describe_topics([spec.name for spec in declared_topics()])
@@ -73,7 +74,7 @@ async def start_at_the_end(bootstrap: str, group: str) -> None:
         for topic in described
         for p in topic["partitions"]
     ]
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group)
+    consumer = AIOKafkaConsumer(**kafka.aiokafka(), group_id=group)
     await consumer.start()
     try:
         consumer.assign(partitions)
@@ -157,9 +158,9 @@ E = TypeVar("E", bound=Event)
 class EventRecorder:
     """Every event on some topics, from the beginning, as the tests read them back."""
 
-    def __init__(self, bootstrap: str, *topics: str) -> None:
+    def __init__(self, kafka: KafkaLogin, *topics: str) -> None:
         self._consumer = AIOKafkaConsumer(
-            *topics, bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest"
+            *topics, **kafka.aiokafka(), group_id=None, auto_offset_reset="earliest"
         )
         self.events: list[Event] = []
         self.headers: dict[uuid.UUID, dict[str, str]] = {}
