@@ -64,7 +64,8 @@ async def test_migrations_apply_once_and_are_recorded(pool: asyncpg.Pool, tmp_pa
 async def test_relay_publishes_committed_rows_keyed_by_application(
     pool: asyncpg.Pool, local_stack: Stack
 ) -> None:
-    broker = KafkaBroker(local_stack.kafka.bootstrap, enable_idempotence=True)
+    kafka = local_stack.kafka.admin
+    broker = KafkaBroker(kafka.bootstrap, security=kafka.faststream(), enable_idempotence=True)
     await broker.start()
     # A long poll interval: only LISTEN/NOTIFY can make the relay this quick.
     relay = OutboxRelay(pool, broker, TracerProvider().get_tracer("t"), poll_interval=60)
@@ -72,7 +73,7 @@ async def test_relay_publishes_committed_rows_keyed_by_application(
     event = submitted()
     consumer = AIOKafkaConsumer(
         DOCUMENTS_TOPIC,
-        bootstrap_servers=local_stack.kafka.bootstrap,
+        **local_stack.kafka.admin.aiokafka(),
         group_id=f"relay-test-{uuid.uuid4()}",
         auto_offset_reset="earliest",
     )
@@ -161,19 +162,20 @@ async def test_poison_message_goes_to_the_dead_letter_topic_and_the_partition_mo
         applied.append(event.application_id)
 
     group = f"plumbing-dlq-{uuid.uuid4()}"
-    broker = KafkaBroker(local_stack.kafka.bootstrap)
+    kafka = local_stack.kafka.admin
+    broker = KafkaBroker(kafka.bootstrap, security=kafka.faststream())
     consumer = EventConsumer(
         handlers,
         lambda: pool,
         broker,
         TracerProvider().get_tracer("t"),
-        bootstrap=local_stack.kafka.bootstrap,
+        login=kafka,
         group_id=group,
     )
-    producer = AIOKafkaProducer(bootstrap_servers=local_stack.kafka.bootstrap)
+    producer = AIOKafkaProducer(**local_stack.kafka.admin.aiokafka())
     dead_letters = AIOKafkaConsumer(
         DOCUMENTS_TOPIC + DLQ_SUFFIX,
-        bootstrap_servers=local_stack.kafka.bootstrap,
+        **local_stack.kafka.admin.aiokafka(),
         group_id=f"{group}-reader",
         auto_offset_reset="earliest",
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -26,6 +27,7 @@ from sentra_shared.dlq_command import read_dead_letters, replay
 from sentra_shared.envelope import encode, headers_for
 from sentra_shared.events import DOCUMENTS_TOPIC, ApplicationKind, ApplicationSubmitted
 from sentra_shared.failures import RejectedEvent
+from sentra_shared.kafka_login import KafkaLogin
 from sentra_shared.topics import DLQ_SUFFIX
 
 POISON_DB = "sentra_poison_test"
@@ -39,7 +41,8 @@ class Rig:
     pool: asyncpg.Pool
     producer: AIOKafkaProducer
     dead: dict[bytes, list[ConsumerRecord[bytes, bytes]]]
-    bootstrap: str
+    kafka: KafkaLogin  # the test's own clients: the super user
+    operator: KafkaLogin  # what sentra-dlq signs in as
     refusing: list[bool] = field(default_factory=lambda: [True])
 
     async def send(self, key: bytes, value: bytes, headers: dict[str, bytes]) -> None:
@@ -92,21 +95,21 @@ async def rig(poison_stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> 
             raise LookupError("a bug that fails every time")
         await conn.execute("INSERT INTO seen (event_id) VALUES ($1)", event.event_id)
 
-    bootstrap = local_stack.kafka.bootstrap
-    broker = KafkaBroker(bootstrap, enable_idempotence=True)
+    kafka = local_stack.kafka.admin
+    broker = KafkaBroker(kafka.bootstrap, security=kafka.faststream(), enable_idempotence=True)
     group = f"poison-{uuid.uuid4()}"
     consumer = EventConsumer(
         handlers,
         lambda: pool,
         broker,
         TracerProvider().get_tracer("t"),
-        bootstrap=bootstrap,
+        login=kafka,
         group_id=group,
     )
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+    producer = AIOKafkaProducer(**kafka.aiokafka())
     dlq_reader = AIOKafkaConsumer(
         DOCUMENTS_TOPIC + DLQ_SUFFIX,
-        bootstrap_servers=bootstrap,
+        **kafka.aiokafka(),
         group_id=f"{group}-dlq",
         auto_offset_reset="latest",
     )
@@ -120,7 +123,7 @@ async def rig(poison_stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> 
 
     collector = asyncio.create_task(collect())
     try:
-        yield Rig(pool, producer, dead, bootstrap, refusing)
+        yield Rig(pool, producer, dead, kafka, local_stack.kafka.login("operator"), refusing)
     finally:
         collector.cancel()
         await consumer.stop()
@@ -276,8 +279,9 @@ async def sentra_dlq(rig: Rig, *args: str) -> str:
     process = await asyncio.create_subprocess_exec(
         Path(sys.executable).with_name("sentra-dlq"),
         "--bootstrap",
-        rig.bootstrap,
+        rig.operator.bootstrap,
         *args,
+        env={**os.environ, **rig.operator.environment()},
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
@@ -297,10 +301,10 @@ async def test_a_refused_event_is_replayed_by_application_after_the_fix(rig: Rig
 
     rig.refusing[0] = False  # the operator fixed the cause
     letters = [
-        d for d in await read_dead_letters(rig.bootstrap)
+        d for d in await read_dead_letters(rig.operator)
         if d.application == str(refused.application_id)
     ]  # fmt: skip
-    assert await replay(rig.bootstrap, letters) == 1
+    assert await replay(rig.operator, letters) == 1
     await wait_until(lambda: rig.applied(refused.event_id), within=20)
 
 
@@ -311,7 +315,7 @@ async def test_replay_of_one_offset_sends_exactly_that_dead_letter(rig: Rig) -> 
         rig, encode(refused), wire_headers(refused), "RejectedEvent", "outside the program"
     )
     (letter,) = [
-        d for d in await read_dead_letters(rig.bootstrap)
+        d for d in await read_dead_letters(rig.operator)
         if d.application == str(refused.application_id)
     ]  # fmt: skip
     rig.refusing[0] = False

@@ -39,7 +39,7 @@ from sentra_local.fleet import finished, submit
 from sentra_local.licences import sample_licences
 from sentra_local.samples import sample_applications
 from sentra_local.stack import SERVICES, Stack, database_name
-from sentra_local.testing import EventRecorder, serving, start_at_the_end, wait_until
+from sentra_local.testing import EventRecorder, group_of, serving, start_at_the_end, wait_until
 from sentra_notifications.app import create_app as create_notifications
 from sentra_notifications.config import NotificationsSettings
 from sentra_shared.calendar import WIB, indonesian_calendar
@@ -66,7 +66,6 @@ from sentra_shared.events import (
     RefundPaid,
     ReviewDecision,
 )
-from sentra_shared.topics import ensure_topics
 
 COUNT = 30
 REGENCIES = ("3314", "3314", "3301")  # two of every three to Sragen, one to Cilacap
@@ -93,38 +92,52 @@ def forms(today: date) -> list[dict[str, Any]]:
 @pytest.fixture(scope="module")
 async def run(local_stack: Stack) -> AsyncIterator[Run]:
     began = time.monotonic()
-    bootstrap = local_stack.kafka.bootstrap
+    kafka = local_stack.kafka.admin
     await local_stack.postgres.recreate_databases(
         [database_name(s, local_stack.database_suffix) for s in SERVICES]
     )
-    await ensure_topics(bootstrap)
     suffix = uuid.uuid4().hex[:8]
-    group = {name: f"dashboard-{name}-{suffix}" for name in GROUPS}
+    group = {name: group_of(name, f"dashboard-{suffix}") for name in GROUPS}
     for name in GROUPS:
-        await start_at_the_end(bootstrap, group[name])
-    common: dict[str, Any] = {"kafka_bootstrap": bootstrap, "http_port": 0}
+        await start_at_the_end(kafka, group[name])
+    common: dict[str, Any] = {"http_port": 0}
+    login = local_stack.kafka_settings
     db = local_stack.database_url
     apps = {
         "documents": create_documents(
             DocumentsSettings(
-                database_url=db("documents"), consumer_group=group["documents"], **common
+                database_url=db("documents"),
+                consumer_group=group["documents"],
+                **login("documents"),
+                **common,
             )
         ),
         "credit": create_credit(
-            CreditSettings(database_url=db("credit"), consumer_group=group["credit"], **common)
+            CreditSettings(
+                database_url=db("credit"),
+                consumer_group=group["credit"],
+                **login("credit"),
+                **common,
+            )
         ),
         "insurance": create_insurance(
             InsuranceSettings(
-                database_url=db("insurance"), consumer_group=group["insurance"], **common
+                database_url=db("insurance"),
+                consumer_group=group["insurance"],
+                **login("insurance"),
+                **common,
             )
         ),
         "notifications": create_notifications(
             NotificationsSettings(
-                database_url=db("notifications"), consumer_group=group["notifications"], **common
+                database_url=db("notifications"),
+                consumer_group=group["notifications"],
+                **login("notifications"),
+                **common,
             )
         ),
         "agencies": create_agencies(
-            AgenciesSettings(kafka_bootstrap=bootstrap, http_port=0, group_id=group["agencies"])
+            AgenciesSettings(**login("responders"), http_port=0, group_id=group["agencies"])
         ),
     }
     async with AsyncExitStack() as running:
@@ -135,7 +148,7 @@ async def run(local_stack: Stack) -> AsyncIterator[Run]:
         finally:
             await conn.close()
         recorder = await running.enter_async_context(
-            EventRecorder(bootstrap, DOCUMENTS_TOPIC, CREDIT_TOPIC, INSURANCE_TOPIC)
+            EventRecorder(kafka, DOCUMENTS_TOPIC, CREDIT_TOPIC, INSURANCE_TOPIC)
         )
         ids = await submit(urls["documents"], forms(datetime.now(WIB).date()))
 

@@ -62,7 +62,6 @@ async def office(
     )
     keys = OfficerKeys(tmp_path_factory.mktemp("identity-provider"))
     common: dict[str, Any] = {
-        "kafka_bootstrap": local_stack.kafka.bootstrap,
         "http_port": 0,
         "deadline_poll_interval_s": 0.2,
     }
@@ -73,23 +72,25 @@ async def office(
             create_documents(
                 DocumentsSettings(
                     database_url=documents_db,
-                    consumer_group="status-page-documents",
+                    consumer_group="sentra-documents.status-page-documents",
                     officer_jwks_file=keys.ensure(),
+                    **local_stack.kafka_settings("documents"),
                     **common,
                 )
             ),
             create_notifications(
                 NotificationsSettings(
                     database_url=local_stack.database_url("notifications"),
-                    consumer_group="status-page-notifications",
+                    consumer_group="sentra-notifications.status-page-notifications",
+                    **local_stack.kafka_settings("notifications"),
                     **common,
                 )
             ),
             create_agencies(
                 AgenciesSettings(
-                    kafka_bootstrap=local_stack.kafka.bootstrap,
+                    **local_stack.kafka_settings("responders"),
                     http_port=0,
-                    group_id="status-page-agencies",
+                    group_id="sentra-builtin-agencies.status-page",
                 )
             ),
         )
@@ -101,7 +102,7 @@ async def office(
             finally:
                 await conn.close()
             events = await running.enter_async_context(
-                EventRecorder(local_stack.kafka.bootstrap, DOCUMENTS_TOPIC)
+                EventRecorder(local_stack.kafka.admin, DOCUMENTS_TOPIC)
             )
             yield Office(urls[0], urls[1], manual, events)
 

@@ -21,10 +21,10 @@ from sentra_agencies.conformance import (
     example_subject,
     run_subject,
 )
-from sentra_agencies.sandbox import EXAMPLE_CONSUMER
+from sentra_agencies.sandbox import EXAMPLE_CONSUMER, Sandbox
 from sentra_agencies.timing import Timing, TimingPolicy, plan_answer, timing_of
 from sentra_local.stack import Stack
-from sentra_local.testing import serving, wait_until
+from sentra_local.testing import group_of, serving, wait_until
 from sentra_shared import clock
 from sentra_shared.calendar import indonesian_calendar
 from sentra_shared.clock import ManualClock
@@ -40,16 +40,21 @@ from sentra_shared.events import (
     results_topic,
 )
 from sentra_shared.failures import UndecodableEvent
+from sentra_shared.kafka_login import KafkaLogin
 
 # A consumer that answers on time, with the right headers, but not what the contract says.
 INVALID_REPLIER = """
 import asyncio, json, os
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 KAFKA, AGENCY = os.environ["SENTRA_KAFKA_BOOTSTRAP"], os.environ["SENTRA_AGENCY"]
+LOGIN = {"bootstrap_servers": KAFKA, "security_protocol": "SASL_PLAINTEXT",
+         "sasl_mechanism": "SCRAM-SHA-512",
+         "sasl_plain_username": os.environ["SENTRA_KAFKA_USERNAME"],
+         "sasl_plain_password": os.environ["SENTRA_KAFKA_PASSWORD"]}
 async def main():
-    consumer = AIOKafkaConsumer(f"sentra.agency.{AGENCY}.requests.v1", bootstrap_servers=KAFKA,
-                                group_id="invalid", auto_offset_reset="earliest")
-    producer = AIOKafkaProducer(bootstrap_servers=KAFKA)
+    consumer = AIOKafkaConsumer(f"sentra.agency.{AGENCY}.requests.v1", **LOGIN,
+                                group_id=f"{AGENCY}.invalid", auto_offset_reset="earliest")
+    producer = AIOKafkaProducer(**LOGIN)
     await consumer.start(); await producer.start()
     async for msg in consumer:
         request = json.loads(msg.value)
@@ -67,11 +72,15 @@ import asyncio, json, os, uuid
 from datetime import UTC, datetime
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 KAFKA, AGENCY = os.environ["SENTRA_KAFKA_BOOTSTRAP"], os.environ["SENTRA_AGENCY"]
+LOGIN = {"bootstrap_servers": KAFKA, "security_protocol": "SASL_PLAINTEXT",
+         "sasl_mechanism": "SCRAM-SHA-512",
+         "sasl_plain_username": os.environ["SENTRA_KAFKA_USERNAME"],
+         "sasl_plain_password": os.environ["SENTRA_KAFKA_PASSWORD"]}
 UNLISTED = {"code": "RECORD", "text": {"id": "Ada catatan.", "en": "There is a record."}}
 async def main():
-    consumer = AIOKafkaConsumer(f"sentra.agency.{AGENCY}.requests.v1", bootstrap_servers=KAFKA,
-                                group_id="refuser", auto_offset_reset="earliest")
-    producer = AIOKafkaProducer(bootstrap_servers=KAFKA)
+    consumer = AIOKafkaConsumer(f"sentra.agency.{AGENCY}.requests.v1", **LOGIN,
+                                group_id=f"{AGENCY}.refuser", auto_offset_reset="earliest")
+    producer = AIOKafkaProducer(**LOGIN)
     await consumer.start(); await producer.start()
     async for msg in consumer:
         request, headers = json.loads(msg.value), dict(msg.headers)
@@ -93,13 +102,13 @@ asyncio.run(main())
 
 async def test_the_builtin_responders_of_every_agency_conform(local_stack: Stack) -> None:
     agencies = [a.value for a in Agency]
-    reports = await run_subject(local_stack.kafka.bootstrap, builtin_subject(), agencies)
+    reports = await run_subject(Sandbox.on(local_stack.kafka), builtin_subject(), agencies)
     assert {r.agency: r.failures for r in reports} == {a: [] for a in agencies}
 
 
 async def test_the_example_consumer_conforms(local_stack: Stack) -> None:
     reports = await run_subject(
-        local_stack.kafka.bootstrap, example_subject(), ["polri", "bpjs_ketenagakerjaan"]
+        Sandbox.on(local_stack.kafka), example_subject(), ["polri", "bpjs_ketenagakerjaan"]
     )
     assert [r.failures for r in reports] == [[], []]
     assert all(0 < max(r.latencies_s) < 10 for r in reports)
@@ -112,7 +121,7 @@ async def test_a_consumer_replying_an_invalid_payload_fails(
     script.write_text(INVALID_REPLIER)
     subject = Subject("invalid replier", [sys.executable, str(script)], per_agency=True)
     [report] = await run_subject(
-        local_stack.kafka.bootstrap, subject, ["dukcapil"], reply_within=5, log_dir=tmp_path
+        Sandbox.on(local_stack.kafka), subject, ["dukcapil"], reply_within=5, log_dir=tmp_path
     )
     assert not report.passed
     failures = "\n".join(report.failures)
@@ -127,7 +136,7 @@ async def test_a_refusal_without_a_listed_reason_fails(local_stack: Stack, tmp_p
     script.write_text(UNEXPLAINED_REFUSER)
     subject = Subject("unexplained refuser", [sys.executable, str(script)], per_agency=True)
     [report] = await run_subject(
-        local_stack.kafka.bootstrap, subject, ["dukcapil"], reply_within=10, log_dir=tmp_path
+        Sandbox.on(local_stack.kafka), subject, ["dukcapil"], reply_within=10, log_dir=tmp_path
     )
     failures = report.failures
     # Two sample people Dukcapil knows (refused with no reason), one it does not (refused
@@ -144,7 +153,7 @@ async def test_a_refusal_without_a_listed_reason_fails(local_stack: Stack, tmp_p
 async def test_a_consumer_that_never_replies_fails(local_stack: Stack, tmp_path: Path) -> None:
     silent = Subject("silent", [sys.executable, "-c", "import time; time.sleep(60)"], True)
     [report] = await run_subject(
-        local_stack.kafka.bootstrap, silent, ["insurer"], reply_within=2, log_dir=tmp_path
+        Sandbox.on(local_stack.kafka), silent, ["insurer"], reply_within=2, log_dir=tmp_path
     )
     assert len(report.failures) == 6  # 3 checks and 3 payouts, none answered
     assert all(f.startswith("no reply to request") for f in report.failures)
@@ -153,7 +162,9 @@ async def test_a_consumer_that_never_replies_fails(local_stack: Stack, tmp_path:
 async def test_the_example_consumer_answers_the_bank_and_insurer_exchanges(
     local_stack: Stack,
 ) -> None:
-    reports = await run_subject(local_stack.kafka.bootstrap, example_subject(), ["bank", "insurer"])
+    reports = await run_subject(
+        Sandbox.on(local_stack.kafka), example_subject(), ["bank", "insurer"]
+    )
     assert [r.failures for r in reports] == [[], []]
     assert [len(r.latencies_s) for r in reports] == [6, 6]  # 3 checks + 3 loans / payouts
 
@@ -171,7 +182,7 @@ async def test_answering_a_loan_request_as_if_it_were_a_check_fails(
     monkeypatch.setenv("SENTRA_AGENCY_CONTRACTS_DIR", str(AGENCIES_DIR))  # the copy moved
     subject = Subject("check-only bank", [sys.executable, str(script)], per_agency=True)
     [report] = await run_subject(
-        local_stack.kafka.bootstrap, subject, ["bank"], reply_within=10, log_dir=tmp_path
+        Sandbox.on(local_stack.kafka), subject, ["bank"], reply_within=10, log_dir=tmp_path
     )
     wrong_type = [f for f in report.failures if "header ce_type" in f]
     assert len(wrong_type) == 4  # 3 loan requests, one of them redelivered
@@ -206,13 +217,13 @@ def loan_request(application_id: uuid.UUID, timing: Timing) -> BankLoanRequested
 class BankDesk:
     """Sentra's side of the bank's topics: sends requests, collects the answers."""
 
-    def __init__(self, bootstrap: str) -> None:
-        self.bootstrap = bootstrap
-        self.producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+    def __init__(self, kafka: KafkaLogin) -> None:
+        self.kafka = kafka
+        self.producer = AIOKafkaProducer(**kafka.aiokafka())
         self.results = AIOKafkaConsumer(
-            results_topic(Agency.BANK), bootstrap_servers=bootstrap, auto_offset_reset="earliest"
+            results_topic(Agency.BANK), **kafka.aiokafka(), auto_offset_reset="earliest"
         )
-        self.admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+        self.admin = AIOKafkaAdminClient(**kafka.aiokafka())
         self.answers: list[BankLoanDecided] = []
 
     async def __aenter__(self) -> BankDesk:
@@ -253,7 +264,7 @@ class BankDesk:
     async def skip_earlier_requests(self, group: str) -> None:
         """Start `group` at the end of the request topic: other tests' requests are there."""
         topic = requests_topic(Agency.BANK)
-        reader = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, group_id=group)
+        reader = AIOKafkaConsumer(**self.kafka.aiokafka(), group_id=group)
         await reader.start()
         try:
             numbers = await self.producer.partitions_for(topic)
@@ -271,10 +282,9 @@ class BankDesk:
 async def test_late_answers_wait_for_the_clock_past_escalation_and_survive_a_restart(
     local_stack: Stack,
 ) -> None:
-    bootstrap = local_stack.kafka.bootstrap
-    group = f"timing-{uuid.uuid4()}"
+    group = group_of("agencies", f"timing-{uuid.uuid4()}")
     settings = AgenciesSettings(
-        kafka_bootstrap=bootstrap,
+        **local_stack.kafka_settings("responders"),
         http_port=0,
         group_id=group,
         only=(Agency.BANK,),
@@ -292,7 +302,7 @@ async def test_late_answers_wait_for_the_clock_past_escalation_and_survive_a_res
         after = loan_request(application, Timing.PROMPT)
         plan = plan_answer(late, POLICY, terms, calendar)
         assert plan.not_before is not None
-        async with BankDesk(bootstrap) as desk:
+        async with BankDesk(local_stack.kafka.admin) as desk:
             await desk.skip_earlier_requests(group)
             sent = [await desk.ask(r) for r in (late, prompt, never, after)]
             partition, late_offset = sent[0]
@@ -359,11 +369,10 @@ async def _at_least(offset: Awaitable[int | None], n: int) -> bool:
 async def test_when_deferred_answers_fill_the_bound_fetching_waits_for_them(
     local_stack: Stack,
 ) -> None:
-    bootstrap = local_stack.kafka.bootstrap
     settings = AgenciesSettings(
-        kafka_bootstrap=bootstrap,
+        **local_stack.kafka_settings("responders"),
         http_port=0,
-        group_id=f"bounded-{uuid.uuid4()}",
+        group_id=group_of("agencies", f"bounded-{uuid.uuid4()}"),
         only=(Agency.BANK,),
         late_rate=POLICY.late_rate,
         never_rate=POLICY.never_rate,
@@ -376,7 +385,7 @@ async def test_when_deferred_answers_fill_the_bound_fetching_waits_for_them(
         assert isinstance(manual, ManualClock)
         first, second = (loan_request(application, Timing.LATE) for _ in range(2))
         prompt = loan_request(application, Timing.PROMPT)
-        async with BankDesk(bootstrap) as desk:
+        async with BankDesk(local_stack.kafka.admin) as desk:
             await desk.skip_earlier_requests(settings.group_id)
             for request in (first, second, prompt):
                 await desk.ask(request)

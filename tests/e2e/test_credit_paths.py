@@ -59,6 +59,7 @@ from sentra_shared.events import (
     requests_topic,
     results_topic,
 )
+from sentra_shared.kafka_login import KafkaLogin
 from sentra_shared.reasons import BilingualText, Reason
 from sentra_shared.runtime import ServiceRuntime
 from sentra_shared.topics import DLQ_SUFFIX
@@ -83,9 +84,9 @@ SLIK_LOSS = Reason(
 class Bank(Recorder):
     """The partner bank: sees every request sent to it and answers when the test says."""
 
-    def __init__(self, bootstrap: str) -> None:
-        super().__init__(bootstrap, requests_topic(Agency.BANK))
-        self._producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+    def __init__(self, kafka: KafkaLogin) -> None:
+        super().__init__(kafka, requests_topic(Agency.BANK))
+        self._producer = AIOKafkaProducer(**kafka.aiokafka())
 
     async def start(self) -> None:
         await self._producer.start()
@@ -146,7 +147,7 @@ class Paths:
     credit_db: str
     bank: Bank
     events: Recorder  # credit's stream and the oversight escalations
-    bootstrap: str
+    operator: KafkaLogin  # reads the dead letters, as sentra-dlq does
 
 
 @pytest.fixture(scope="module")
@@ -154,31 +155,37 @@ async def paths(local_stack: Stack) -> AsyncIterator[Paths]:
     await local_stack.postgres.recreate_databases(
         [database_name(s, local_stack.database_suffix) for s in SERVICES]
     )
-    common: dict[str, Any] = {"kafka_bootstrap": local_stack.kafka.bootstrap, "http_port": 0}
+    common: dict[str, Any] = {"http_port": 0}
     documents = create_documents(
-        DocumentsSettings(database_url=local_stack.database_url("documents"), **common)
+        DocumentsSettings(
+            database_url=local_stack.database_url("documents"),
+            **local_stack.kafka_settings("documents"),
+            **common,
+        )
     )
     credit = create_credit(
         CreditSettings(
             database_url=local_stack.database_url("credit"),
             deadline_poll_interval_s=0.2,
+            **local_stack.kafka_settings("credit"),
             **common,
         )
     )
     # Every agency but the bank: the test is the bank.
     agencies = create_agencies(
         AgenciesSettings(
-            kafka_bootstrap=local_stack.kafka.bootstrap,
+            **local_stack.kafka_settings("responders"),
             http_port=0,
             only=tuple(a for a in Agency if a is not Agency.BANK),
-            group_id="credit-paths",
+            group_id="sentra-builtin-agencies.credit-paths",
         )
     )
     async with AsyncExitStack() as running:
         urls = [await running.enter_async_context(serving(a)) for a in (documents, credit)]
         await running.enter_async_context(serving(agencies))
-        bank = Bank(local_stack.kafka.bootstrap)
-        events = Recorder(local_stack.kafka.bootstrap, CREDIT_TOPIC, ESCALATIONS_TOPIC)
+        # The test plays the bank under the bank's own principal.
+        bank = Bank(local_stack.kafka.login("bank"))
+        events = Recorder(local_stack.kafka.admin, CREDIT_TOPIC, ESCALATIONS_TOPIC)
         for recorder in (bank, events):
             await recorder.start()
             running.push_async_callback(recorder.stop)
@@ -188,7 +195,7 @@ async def paths(local_stack: Stack) -> AsyncIterator[Paths]:
             local_stack.database_url("credit"),
             bank,
             events,
-            local_stack.kafka.bootstrap,
+            local_stack.kafka.login("operator"),
         )
 
 
@@ -378,7 +385,7 @@ async def test_no_slik_answer_is_referred_and_a_silent_rejection_is_refused(path
     async def dead_letters() -> list[StoredDeadLetter]:
         return [
             letter
-            for letter in await read_dead_letters(paths.bootstrap)
+            for letter in await read_dead_letters(paths.operator)
             if letter.topic == results_topic(Agency.BANK) + DLQ_SUFFIX
             and letter.application == str(application_id)
         ]

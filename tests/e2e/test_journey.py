@@ -120,27 +120,36 @@ async def journey(local_stack: Stack) -> AsyncIterator[Journey]:
         [database_name(s, local_stack.database_suffix) for s in SERVICES]
     )
     spans = InMemorySpanExporter()
-    common: dict[str, Any] = {"kafka_bootstrap": local_stack.kafka.bootstrap, "http_port": 0}
+
+    def common(service: str) -> dict[str, Any]:
+        return {**local_stack.kafka_settings(service), "http_port": 0}
+
     # Where notifications sends the applicant's SMS (the journey's last hop announces it).
     sinks = Sinks(smtp_port=free_port(), http_port=free_port())
     delivery = {"smtp_host": sinks.host, "smtp_port": sinks.smtp_port, "sms_url": sinks.url,
                 "sms_key": sinks.sms_key, "delivery_poll_interval_s": 0.2}  # fmt: skip
     apps = {
         "documents": create_documents(
-            DocumentsSettings(database_url=local_stack.database_url("documents"), **common),
+            DocumentsSettings(
+                database_url=local_stack.database_url("documents"), **common("documents")
+            ),
             span_exporter=spans,
         ),
         "credit": create_credit(
-            CreditSettings(database_url=local_stack.database_url("credit"), **common),
+            CreditSettings(database_url=local_stack.database_url("credit"), **common("credit")),
             span_exporter=spans,
         ),
         "insurance": create_insurance(
-            InsuranceSettings(database_url=local_stack.database_url("insurance"), **common),
+            InsuranceSettings(
+                database_url=local_stack.database_url("insurance"), **common("insurance")
+            ),
             span_exporter=spans,
         ),
         "notifications": create_notifications(
             NotificationsSettings(
-                database_url=local_stack.database_url("notifications"), **common, **delivery
+                database_url=local_stack.database_url("notifications"),
+                **common("notifications"),
+                **delivery,
             ),
             span_exporter=spans,
         ),
@@ -148,27 +157,32 @@ async def journey(local_stack: Stack) -> AsyncIterator[Journey]:
         # bank, so that the loan's outcome is exactly the one asserted.
         "agencies": create_agencies(
             AgenciesSettings(
-                kafka_bootstrap=local_stack.kafka.bootstrap,
+                **local_stack.kafka_settings("responders"),
                 http_port=0,
                 only=tuple(a for a in Agency if a is not Agency.BANK),
-                group_id="journey",
+                group_id="sentra-builtin-agencies.journey",
             )
         ),
     }
-    bootstrap = local_stack.kafka.bootstrap
+    # The test plays the bank under the bank's own principal; it reads credit's events
+    # as the super user.
+    bank_login, admin = (
+        local_stack.kafka.login("bank").aiokafka(),
+        local_stack.kafka.admin.aiokafka(),
+    )
     journey = Journey("", "", spans)
     async with AsyncExitStack() as stack:
         await stack.enter_async_context(sinks)
         urls = {name: await stack.enter_async_context(serving(app)) for name, app in apps.items()}
         bank_in = AIOKafkaConsumer(
             requests_topic(Agency.BANK),
-            bootstrap_servers=bootstrap,
+            **bank_login,
             group_id=None,
             auto_offset_reset="earliest",
         )
-        bank_out = AIOKafkaProducer(bootstrap_servers=bootstrap)
+        bank_out = AIOKafkaProducer(**bank_login)
         credit_out = AIOKafkaConsumer(
-            CREDIT_TOPIC, bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest"
+            CREDIT_TOPIC, **admin, group_id=None, auto_offset_reset="earliest"
         )
         for client in (bank_in, bank_out, credit_out):
             await client.start()

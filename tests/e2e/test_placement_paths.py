@@ -88,7 +88,6 @@ async def office(
     )
     keys = OfficerKeys(FilePath(tmp_path_factory.mktemp("identity-provider")))
     common: dict[str, Any] = {
-        "kafka_bootstrap": local_stack.kafka.bootstrap,
         "http_port": 0,
         "deadline_poll_interval_s": 0.2,
     }
@@ -98,23 +97,25 @@ async def office(
         documents = create_documents(
             DocumentsSettings(
                 database_url=documents_db,
-                consumer_group="placement-paths-documents",
+                consumer_group="sentra-documents.placement-paths-documents",
                 officer_jwks_file=keys.ensure(),
+                **local_stack.kafka_settings("documents"),
                 **common,
             )
         )
         notifications = create_notifications(
             NotificationsSettings(
                 database_url=local_stack.database_url("notifications"),
-                consumer_group="placement-paths-notifications",
+                consumer_group="sentra-notifications.placement-paths-notifications",
+                **local_stack.kafka_settings("notifications"),
                 **common,
             )
         )
         agencies = create_agencies(
             AgenciesSettings(
-                kafka_bootstrap=local_stack.kafka.bootstrap,
+                **local_stack.kafka_settings("responders"),
                 http_port=0,
-                group_id="placement-paths-agencies",
+                group_id="sentra-builtin-agencies.placement-paths",
             )
         )
         async with AsyncExitStack() as running:
@@ -127,12 +128,12 @@ async def office(
                 await load_licences(conn, SAMPLE_FILE)
             finally:
                 await conn.close()
-            bootstrap = local_stack.kafka.bootstrap
+            admin = local_stack.kafka.admin
             events = await running.enter_async_context(
-                EventRecorder(bootstrap, DOCUMENTS_TOPIC, ESCALATIONS_TOPIC, TPPO_REFERRALS_TOPIC)
+                EventRecorder(admin, DOCUMENTS_TOPIC, ESCALATIONS_TOPIC, TPPO_REFERRALS_TOPIC)
             )
             requests = await running.enter_async_context(
-                EventRecorder(bootstrap, *(requests_topic(a) for a in PLACEMENT_AGENCIES))
+                EventRecorder(admin, *(requests_topic(a) for a in PLACEMENT_AGENCIES))
             )
             yield Office(urls[0], urls[1], documents_db, keys, manual, events, requests)
 

@@ -104,34 +104,42 @@ async def paths(local_stack: Stack) -> AsyncIterator[Paths]:
     await local_stack.postgres.recreate_databases(
         [database_name(s, local_stack.database_suffix) for s in ("documents", "insurance")]
     )
-    common: dict[str, Any] = {"kafka_bootstrap": local_stack.kafka.bootstrap, "http_port": 0}
+    common: dict[str, Any] = {"http_port": 0}
     insurance = create_insurance(
-        InsuranceSettings(database_url=local_stack.database_url("insurance"), **common)
+        InsuranceSettings(
+            database_url=local_stack.database_url("insurance"),
+            **local_stack.kafka_settings("insurance"),
+            **common,
+        )
     )
     apps = {
         "documents": create_documents(
-            DocumentsSettings(database_url=local_stack.database_url("documents"), **common)
+            DocumentsSettings(
+                database_url=local_stack.database_url("documents"),
+                **local_stack.kafka_settings("documents"),
+                **common,
+            )
         ),
         "insurance": insurance,
         # Every agency but the insurer: the test is the insurer.
         "agencies": create_agencies(
             AgenciesSettings(
-                kafka_bootstrap=local_stack.kafka.bootstrap,
+                **local_stack.kafka_settings("responders"),
                 http_port=0,
                 only=tuple(a for a in Agency if a is not Agency.INSURER),
-                group_id="refund-paths",
+                group_id="sentra-builtin-agencies.refund-paths",
             )
         ),
     }
     async with AsyncExitStack() as running:
         urls = {name: await running.enter_async_context(serving(app)) for name, app in apps.items()}
-        producer = AIOKafkaProducer(bootstrap_servers=local_stack.kafka.bootstrap)
+        producer = AIOKafkaProducer(**local_stack.kafka.admin.aiokafka())
         await producer.start()
         running.push_async_callback(producer.stop)
         topics = (requests_topic(Agency.INSURER), INSURANCE_EVENTS, ESCALATIONS)
         consumer = AIOKafkaConsumer(
             *topics,
-            bootstrap_servers=local_stack.kafka.bootstrap,
+            **local_stack.kafka.admin.aiokafka(),
             group_id=f"refund-paths-reader-{uuid.uuid4()}",
             auto_offset_reset="latest",  # only what happens from now on
         )

@@ -35,7 +35,7 @@ from sentra_insurance.app import create_app as create_insurance
 from sentra_insurance.config import InsuranceSettings
 from sentra_local.samples import nik_for
 from sentra_local.stack import Stack
-from sentra_local.testing import publish, serving, start_at_the_end, wait_until
+from sentra_local.testing import group_of, publish, serving, start_at_the_end, wait_until
 from sentra_shared.answers_command import main as sentra_answers
 from sentra_shared.calendar import WIB
 from sentra_shared.clock import now
@@ -148,15 +148,15 @@ async def stage(local_stack: Stack) -> AsyncIterator[Stage]:
     suffix = uuid.uuid4().hex[:8]
     databases = {name: f"answers_{name}_{suffix}" for name in SERVICES}
     await local_stack.postgres.recreate_databases(list(databases.values()))
-    bootstrap = local_stack.kafka.bootstrap
+    admin = local_stack.kafka.admin
     settings: dict[str, dict[str, Any]] = {}
     for name, database in databases.items():
-        group = f"{database}-group"
+        group = group_of(name, database)
         # Only what this module sends: the session's other tests share the topics.
-        await start_at_the_end(bootstrap, group)
+        await start_at_the_end(admin, group)
         settings[name] = {
             "database_url": local_stack.postgres.dsn(database),
-            "kafka_bootstrap": bootstrap,
+            **local_stack.kafka_settings(name),
             "http_port": 0,
             "consumer_group": group,
             "outbox_poll_interval_s": 0.2,
@@ -171,7 +171,7 @@ async def stage(local_stack: Stack) -> AsyncIterator[Stage]:
         urls = {name: await running.enter_async_context(serving(app)) for name, app in apps.items()}
         async with apps["documents"].state.runtime.pool.acquire() as conn:
             await load_licences(conn, SAMPLE_FILE)
-        producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+        producer = AIOKafkaProducer(**admin.aiokafka())
         await producer.start()
         running.push_async_callback(producer.stop)
         services = {n: Service(n, urls[n], settings[n]["database_url"]) for n in SERVICES}

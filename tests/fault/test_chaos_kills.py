@@ -56,6 +56,7 @@ from sentra_notifications.handlers import APPLICANT_FACING
 from sentra_shared import clock
 from sentra_shared.envelope import decode, decode_headers, encode, headers_for
 from sentra_shared.events import DukcapilCheckCompleted
+from sentra_shared.kafka_login import KafkaLogin
 
 # A backstop only: every phase has its own bound and failure message (the kill plan is
 # ~1 min, each restart must be healthy within 60 s, then FINAL_WITHIN_S and SETTLED_WITHIN_S).
@@ -193,14 +194,14 @@ async def test_random_kill_9_during_a_thousand_applications(fleet: Fleet) -> Non
 
     assert await exactly_once_problems(fleet.stack, ids, TOLD) == [], f"seed {seed}"
     await wait_settled_or_report(fleet, SETTLED_WITHIN_S, f"(seed {seed})")
-    assert await dead_letters(fleet.stack.kafka.bootstrap) == [], f"seed {seed}"
+    assert await dead_letters(fleet.stack.kafka.admin) == [], f"seed {seed}"
     for name in (*SERVICES, "agencies"):
         assert fleet.pid(name) is not None, f"seed {seed}: {name} died after its restart"
 
 
-async def first_reply(bootstrap: str) -> tuple[DukcapilCheckCompleted, dict[str, str]]:
+async def first_reply(kafka: KafkaLogin) -> tuple[DukcapilCheckCompleted, dict[str, str]]:
     """One answer the built-in Dukcapil responder sent, as it is on the wire."""
-    records = await topic_records(bootstrap, DukcapilCheckCompleted.topic)
+    records = await topic_records(kafka, DukcapilCheckCompleted.topic)
     assert records, f"no reply on {DukcapilCheckCompleted.topic}"
     headers = decode_headers(records[0].headers)
     reply = decode(headers, records[0].value)
@@ -216,16 +217,16 @@ async def test_an_agency_answering_again_later_is_a_duplicate_not_a_dead_letter(
     agency guide and the conformance check allow that). Sentra must drop it as a
     duplicate; it must not dead-letter it as "the same id with another payload"."""
     fleet.start()
-    bootstrap = fleet.stack.kafka.bootstrap
+    kafka = fleet.stack.kafka.admin
     forms = sample_applications(6, clock.now().date(), sample_licences(), seed=7)
     ids = await submit(fleet.url("documents"), forms)
     await wait_final_or_report(fleet, ids, 60, "after the re-answer")
-    letters_before = await dead_letters(bootstrap)
+    letters_before = await dead_letters(kafka)
 
-    reply, headers = await first_reply(bootstrap)
+    reply, headers = await first_reply(kafka)
     answered = await check_row(fleet, reply)
     again = reply.model_copy(update={"occurred_at": reply.occurred_at + timedelta(minutes=3)})
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True)
+    producer = AIOKafkaProducer(**kafka.aiokafka(), enable_idempotence=True)
     await producer.start()
     try:
         await producer.send_and_wait(
@@ -238,7 +239,7 @@ async def test_an_agency_answering_again_later_is_a_duplicate_not_a_dead_letter(
         await producer.stop()
 
     await wait_settled_or_report(fleet, SETTLED_WITHIN_S, "after the re-answer")  # consumed
-    assert await dead_letters(bootstrap) == letters_before
+    assert await dead_letters(kafka) == letters_before
     assert await check_row(fleet, reply) == answered  # the first answer stands
     assert await exactly_once_problems(fleet.stack, ids, TOLD) == []
 

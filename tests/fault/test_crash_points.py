@@ -59,7 +59,7 @@ async def wait_all_final(fleet: Fleet, ids: list[str], within: float = 60) -> No
 async def wait_settled(fleet: Fleet) -> None:
     async def settled() -> bool:
         return await outbox_pending(fleet.stack) == 0 and not any(
-            (await consumer_lag(fleet.stack.kafka.bootstrap)).values()
+            (await consumer_lag(fleet.stack.kafka.admin)).values()
         )
 
     await wait_until(settled, within=60, interval=0.5)
@@ -95,7 +95,7 @@ async def unmarked_rows(fleet: Fleet) -> list[asyncpg.Record]:
 async def on_the_wire(fleet: Fleet, topics: set[str]) -> Counter[str]:
     seen: Counter[str] = Counter()
     for topic in topics:
-        seen.update(await wire_event_ids(fleet.stack.kafka.bootstrap, topic))
+        seen.update(await wire_event_ids(fleet.stack.kafka.admin, topic))
     return seen
 
 

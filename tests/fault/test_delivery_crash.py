@@ -70,7 +70,7 @@ async def submit_event(stack: Stack, channel: str) -> ApplicationSubmitted:
             date_of_birth=datetime(1994, 5, 2).date(),
         ),
     )
-    producer = AIOKafkaProducer(bootstrap_servers=stack.kafka.bootstrap)
+    producer = AIOKafkaProducer(**stack.kafka.admin.aiokafka())
     await producer.start()
     try:
         headers = [(k, v.encode()) for k, v in headers_for(event).items()]

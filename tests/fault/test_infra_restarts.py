@@ -108,7 +108,7 @@ async def test_services_recover_by_themselves_from_a_restart_of(fleet: Fleet, pa
 
     assert await exactly_once_problems(stack, ids, TOLD) == []
     await wait_settled_or_report(fleet, SETTLED_WITHIN_S, f"after {part} came back")
-    assert await dead_letters(stack.kafka.bootstrap) == []
+    assert await dead_letters(stack.kafka.admin) == []
     # Nobody restarted a service: each is the process it was, and healthy again.
     assert {name: fleet.pid(name) for name in PROCESSES} == pids
     assert await unhealthy(fleet) == {}

@@ -52,6 +52,12 @@ class Sandbox:
     kit: KafkaLogin
     logins: dict[str, KafkaLogin] | None = None
 
+    @classmethod
+    def on(cls, node: KafkaNode) -> Sandbox:
+        """A provisioned broker: the kit as `conformance`, each consumer as its principal."""
+        logins = {name: node.login(name) for name in load_principals()}
+        return cls(kit=logins[CONFORMANCE], logins=logins)
+
     def login(self, principal: str) -> dict[str, str]:
         """The consumer's `SENTRA_KAFKA_*` variables (empty: its environment already has them)."""
         if self.logins is None:
@@ -118,8 +124,7 @@ def sandbox_kafka() -> Iterator[Sandbox]:
     try:
         node.start()
         node.provision()
-        logins = {name: node.login(name) for name in load_principals()}
-        yield Sandbox(kit=node.login(CONFORMANCE), logins=logins)
+        yield Sandbox.on(node)
     finally:
         node.stop()
         shutil.rmtree(home, ignore_errors=True)

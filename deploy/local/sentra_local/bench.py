@@ -207,7 +207,7 @@ async def sentra_round(
 
     tracer = TracerProvider().get_tracer("bench")
     broker = KafkaBroker(
-        kafka.kafka, security=kafka.faststream(), enable_idempotence=True, linger_ms=2
+        kafka.bootstrap, security=kafka.faststream(), enable_idempotence=True, linger_ms=2
     )
     await broker.start()
     relay = OutboxRelay(pool, broker, tracer, batch_size=500, poll_interval=1.0)

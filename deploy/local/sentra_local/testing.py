@@ -21,6 +21,8 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from fastapi import FastAPI
 from playwright.async_api import Browser
+from sentra_shared.config import default_consumer_group
+from sentra_shared.contract.rules import BUILTIN_RESPONDERS_GROUP
 from sentra_shared.envelope import UndecodableEvent, decode, decode_headers, encode, headers_for
 from sentra_shared.events import Event
 from sentra_shared.kafka_login import KafkaLogin
@@ -81,6 +83,13 @@ async def start_at_the_end(kafka: KafkaLogin, group: str) -> None:
         await consumer.commit(dict(await consumer.end_offsets(partitions)))
     finally:
         await consumer.stop()
+
+
+def group_of(process: str, name: str) -> str:
+    """A consumer group of a test's own for a service (or the built-in responders) that
+    the process's principal may join: its usual group, a dot, and `name`."""
+    root = BUILTIN_RESPONDERS_GROUP if process == "agencies" else default_consumer_group(process)
+    return f"{root}.{name}"
 
 
 @pytest.fixture(scope="session")
@@ -206,4 +215,4 @@ class EventRecorder:
         return self.of(application_id, kind)[0]
 
 
-__all__ = ["EventRecorder", "fresh_stack", "local_stack", "serving", "wait_until"]
+__all__ = ["EventRecorder", "fresh_stack", "group_of", "local_stack", "serving", "wait_until"]

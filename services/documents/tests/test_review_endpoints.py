@@ -47,6 +47,7 @@ from sentra_shared.events import (
     ReviewDecision,
     TraffickingReferred,
 )
+from sentra_shared.kafka_login import KafkaLogin
 
 DATABASE = "sentra_documents_review_test"
 # The officer reads where the applicant is registered, in words.
@@ -63,7 +64,7 @@ HASH_KEY = b"test-identifier-key"
 class Documents:
     url: str
     dsn: str
-    bootstrap: str
+    kafka: KafkaLogin  # the test's own reads: the super user
     keys: OfficerKeys
     clock: ManualClock
 
@@ -82,15 +83,15 @@ async def documents(
     keys = OfficerKeys(tmp_path_factory.mktemp("identity-provider"))
     settings = DocumentsSettings(
         database_url=local_stack.postgres.dsn(DATABASE),
-        kafka_bootstrap=local_stack.kafka.bootstrap,
+        **local_stack.kafka_settings("documents"),
         http_port=0,
-        consumer_group="documents-review-tests",
+        consumer_group="sentra-documents.documents-review-tests",
         officer_jwks_file=keys.ensure(),
     )
     with clock.installed(ManualClock()) as manual:
         assert isinstance(manual, ManualClock)
         async with serving(create_app(settings)) as url:
-            yield Documents(url, settings.database_url, local_stack.kafka.bootstrap, keys, manual)
+            yield Documents(url, settings.database_url, local_stack.kafka.admin, keys, manual)
 
 
 def placement_form(serial: int) -> ApplicationForm:
@@ -201,7 +202,7 @@ async def outbox_events(docs: Documents, application_id: uuid.UUID) -> list[Even
 
 async def published(docs: Documents, topic: str, application_id: uuid.UUID) -> list[Event]:
     found = []
-    for record in await topic_records(docs.bootstrap, topic):
+    for record in await topic_records(docs.kafka, topic):
         if record.key == str(application_id).encode():
             found.append(decode(decode_headers(record.headers), record.value))
     return found
@@ -301,9 +302,9 @@ async def test_without_keys_officer_requests_get_503_and_intake_keeps_working(
 ) -> None:
     settings = DocumentsSettings(
         database_url=documents.dsn,
-        kafka_bootstrap=local_stack.kafka.bootstrap,
+        **local_stack.kafka_settings("documents"),
         http_port=0,
-        consumer_group="documents-review-tests-nokeys",
+        consumer_group="sentra-documents.documents-review-tests-nokeys",
     )
     async with serving(create_app(settings)) as url, httpx.AsyncClient(base_url=url) as client:
         refused = await client.get("/reviews", headers=documents.auth())

@@ -29,6 +29,7 @@ from sentra_shared.clock import now
 from sentra_shared.deadlines import Deadline, load_deadlines
 from sentra_shared.envelope import decode, encode, headers_for
 from sentra_shared.events import AgencyCheckRequested, Event
+from sentra_shared.kafka_login import KafkaLogin
 
 E = TypeVar("E", bound=Event)
 
@@ -88,7 +89,7 @@ class Documents:
     url: str
     pool: asyncpg.Pool
     app: FastAPI
-    bootstrap: str
+    kafka: KafkaLogin  # the test's own clients (agencies it plays): the super user
 
     async def submit(self, form: dict[str, Any]) -> uuid.UUID:
         async with httpx.AsyncClient(timeout=10) as client:
@@ -141,7 +142,7 @@ class Documents:
 
     async def answer(self, event: Event) -> None:
         """Play an agency: send its answer on its result topic."""
-        producer = AIOKafkaProducer(bootstrap_servers=self.bootstrap)
+        producer = AIOKafkaProducer(**self.kafka.aiokafka())
         await producer.start()
         try:
             await producer.send_and_wait(
@@ -168,11 +169,11 @@ async def running_documents(
     its own consumer group."""
     if fresh:
         await stack.postgres.recreate_databases([database])
-    settings.setdefault("consumer_group", f"{database}-{uuid.uuid4().hex[:8]}")
+    settings.setdefault("consumer_group", f"sentra-documents.{database}-{uuid.uuid4().hex[:8]}")
     app = create_app(
         DocumentsSettings(
             database_url=stack.postgres.dsn(database),
-            kafka_bootstrap=stack.kafka.bootstrap,
+            **stack.kafka_settings("documents"),
             http_port=0,
             deadline_poll_interval_s=0.2,
             outbox_poll_interval_s=0.2,
@@ -183,7 +184,7 @@ async def running_documents(
         pool = app.state.runtime.pool
         async with pool.acquire() as conn:
             await load_licences(conn, SAMPLE_FILE)
-        yield Documents(url, pool, app, stack.kafka.bootstrap)
+        yield Documents(url, pool, app, stack.kafka.admin)
 
 
 @dataclass(frozen=True)

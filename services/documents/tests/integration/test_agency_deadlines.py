@@ -131,7 +131,7 @@ async def test_a_late_agency_is_overdue_then_escalated_and_its_late_answer_still
 async def test_a_deadline_due_while_the_service_is_down_fires_once_after_restart(
     local_stack: Stack, kit: Any, manual_clock: ManualClock
 ) -> None:
-    database, group = "documents_restart_test", f"documents-restart-{uuid.uuid4().hex[:8]}"
+    database, group = "documents_restart_test", f"sentra-documents.restart-{uuid.uuid4().hex[:8]}"
     async with kit.running_documents(local_stack, database, consumer_group=group) as documents:
         application_id = await documents.submit(kit.placement_form())
         await documents.wait_status(application_id, "checking")

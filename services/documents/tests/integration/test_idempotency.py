@@ -93,7 +93,7 @@ async def test_a_retry_with_the_same_key_and_form_gets_the_first_answer_and_crea
     documents: Any, kit: Any, local_stack: Stack
 ) -> None:
     form, key = kur_form(kit), new_key()
-    async with EventRecorder(local_stack.kafka.bootstrap, ApplicationSubmitted.topic) as kafka:
+    async with EventRecorder(local_stack.kafka.admin, ApplicationSubmitted.topic) as kafka:
         first = await post(documents, form, key)
         assert first.status_code == 202, first.text
         assert REPLAYED_HEADER not in first.headers

@@ -32,9 +32,9 @@ pytestmark = pytest.mark.timeout(120)
 async def documents(local_stack: Stack, kit: Any) -> AsyncIterator[Any]:
     agencies = create_agencies(
         AgenciesSettings(
-            kafka_bootstrap=local_stack.kafka.bootstrap,
+            **local_stack.kafka_settings("responders"),
             http_port=0,
-            group_id=f"documents-decisions-{uuid.uuid4().hex[:8]}",
+            group_id=f"sentra-builtin-agencies.documents-decisions-{uuid.uuid4().hex[:8]}",
         )
     )
     async with AsyncExitStack() as running:

@@ -61,9 +61,9 @@ async def setup(local_stack: Stack) -> AsyncIterator[Setup]:
     async with Sinks(smtp_port=free_port(), http_port=free_port()) as sinks:
         settings = NotificationsSettings(
             database_url=local_stack.postgres.dsn(DB),
-            kafka_bootstrap=local_stack.kafka.bootstrap,
+            **local_stack.kafka_settings("notifications"),
             http_port=0,
-            consumer_group="notifications-delivery-test",
+            consumer_group="sentra-notifications.notifications-delivery-test",
             smtp_host=sinks.host,
             smtp_port=sinks.smtp_port,
             sms_url=sinks.url,

@@ -57,9 +57,9 @@ async def service(local_stack: Stack) -> AsyncIterator[Service]:
     await local_stack.postgres.recreate_databases([DB])
     settings = NotificationsSettings(
         database_url=local_stack.postgres.dsn(DB),
-        kafka_bootstrap=local_stack.kafka.bootstrap,
+        **local_stack.kafka_settings("notifications"),
         http_port=0,
-        consumer_group="notifications-status-page-test",
+        consumer_group="sentra-notifications.notifications-status-page-test",
     )
     with pytest.MonkeyPatch.context() as env, clock.installed(ManualClock()) as manual:
         assert isinstance(manual, ManualClock)

@@ -40,9 +40,9 @@ async def notifications(local_stack: Stack) -> AsyncIterator[str]:
     await local_stack.postgres.recreate_databases([DB])
     settings = NotificationsSettings(
         database_url=local_stack.postgres.dsn(DB),
-        kafka_bootstrap=local_stack.kafka.bootstrap,
+        **local_stack.kafka_settings("notifications"),
         http_port=0,
-        consumer_group="notifications-timeline-test",
+        consumer_group="sentra-notifications.notifications-timeline-test",
     )
     async with serving(create_app(settings)) as url:
         yield url

@@ -39,10 +39,11 @@ from sentra_shared.events import (
     RefundClaimAssessed,
     ReviewDecision,
 )
+from sentra_shared.kafka_login import KafkaLogin
 from sentra_shared.reasons import BilingualText, Reason
 
 DB = "notifications_transparency_test"
-GROUP = "notifications-transparency-test"
+GROUP = "sentra-notifications.transparency-test"
 # Monday 2 November 2026, 09:00 WIB: no holiday in the fortnight after it.
 T0 = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)
 P, KUR = ApplicationKind.PLACEMENT, ApplicationKind.KUR_LOAN
@@ -51,10 +52,10 @@ P, KUR = ApplicationKind.PLACEMENT, ApplicationKind.KUR_LOAN
 @pytest.fixture(scope="module")
 async def notifications(local_stack: Stack) -> AsyncIterator[str]:
     await local_stack.postgres.recreate_databases([DB])
-    await start_at_the_end(local_stack.kafka.bootstrap, GROUP)
+    await start_at_the_end(local_stack.kafka.admin, GROUP)
     settings = NotificationsSettings(
         database_url=local_stack.postgres.dsn(DB),
-        kafka_bootstrap=local_stack.kafka.bootstrap,
+        **local_stack.kafka_settings("notifications"),
         http_port=0,
         consumer_group=GROUP,
     )
@@ -62,8 +63,8 @@ async def notifications(local_stack: Stack) -> AsyncIterator[str]:
         yield url
 
 
-async def publish(bootstrap: str, events: list[Event]) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+async def publish(kafka: KafkaLogin, events: list[Event]) -> None:
+    producer = AIOKafkaProducer(**kafka.aiokafka())
     await producer.start()
     try:
         for event in events:
@@ -230,7 +231,7 @@ async def test_published_events_become_public_figures_with_small_numbers_suppres
 ) -> None:
     events = the_journeys()
     # One redelivered decision: applied once.
-    await publish(local_stack.kafka.bootstrap, [*events, events[-20]])
+    await publish(local_stack.kafka.admin, [*events, events[-20]])
     body: dict[str, Any] = {}
 
     async def settled() -> bool:
