@@ -17,6 +17,9 @@ from sentra_shared.topics import DLQ_SUFFIX, TopicSpec, declared_topics
 ACCESS_FILE = Path(__file__).with_name("access.toml")
 # The broker's own super user (topics, users and ACLs); never a service's or agency's name.
 ADMIN = "admin"
+# The controller listener's own user (SASL/PLAIN) where the broker is ours to configure.
+CONTROLLER = "controller"
+BROKER_USERS = (ADMIN, CONTROLLER)
 KINDS = ("service", "agency", "reader", "tool")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _RESOURCE = re.compile(r"^[A-Za-z0-9._-]+$")
@@ -164,3 +167,24 @@ def may_join(principal: str, group: str, granted: list[Grant]) -> bool:
         g.principal == principal and g.resource is ResourceType.GROUP and _matches(g, group)
         for g in granted
     )
+
+
+def owners(topic: str, principals: dict[str, Principal], granted: list[Grant]) -> list[str]:
+    """The services and agencies that may write `topic` (tools, which may write broadly to
+    replay or to play a side, are not owners)."""
+    return [
+        p.name
+        for p in principals.values()
+        if p.kind in ("service", "agency") and may(p.name, Operation.WRITE, topic, granted)
+    ]
+
+
+def unowned_topics(
+    principals: dict[str, Principal], granted: list[Grant], topics: list[TopicSpec]
+) -> list[str]:
+    """Declared topics (dead-letter topics aside) that no service or agency may write."""
+    return [
+        spec.name
+        for spec in topics
+        if not spec.name.endswith(DLQ_SUFFIX) and not owners(spec.name, principals, granted)
+    ]

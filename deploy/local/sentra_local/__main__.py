@@ -8,13 +8,19 @@ sentra-local down    stop what `up` started
 sentra-local status  show what runs
 sentra-local demo    run the end-to-end demo and stop what it started
 sentra-local token   print a development bearer token for an officer (--officer NAME)
+sentra-local credentials PRINCIPAL
+                     print the local broker login of one principal of access.toml (an
+                     agency testing its consumer against `make up`), as shell exports
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import sys
+
+from sentra_shared.access import load_principals
 
 from sentra_local import demo
 from sentra_local.kafka import ensure_classpath
@@ -44,7 +50,8 @@ def _setup() -> int:
 def _up() -> int:
     stack = local_stack()
     started = stack.up()
-    print(f"kafka      {stack.kafka.bootstrap}")
+    print(f"kafka      {stack.kafka.bootstrap}  (SASL/SCRAM-SHA-512, ACLs from access.toml; "
+          "'sentra-local credentials <principal>' prints a login)")  # fmt: skip
     print(f"postgres   {stack.postgres.host}:{stack.postgres.port}")
     started += start_services(stack, state_dir() / "services")
     for process in service_processes(state_dir() / "services"):
@@ -75,6 +82,20 @@ def _status() -> int:
     return 0
 
 
+def _credentials(principal: str) -> int:
+    if principal not in load_principals():
+        print(f"sentra-local: no principal {principal!r} in access.toml", file=sys.stderr)
+        return 2
+    kafka = local_stack().kafka
+    if not kafka.credentials.path.exists():
+        print("sentra-local: the local broker has no users yet: run 'make up'", file=sys.stderr)
+        return 2
+    # The local broker's generated login: printing it is this command's purpose.
+    for name, value in kafka.login(principal).environment().items():
+        print(f"export {name}={shlex.quote(value)}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="sentra-local",
@@ -88,6 +109,10 @@ def main(argv: list[str] | None = None) -> int:
     demo_parser.add_argument("--count", type=int, default=30, help="applications to submit")
     demo_parser.add_argument("--timeout", type=float, default=120.0, help="seconds to wait")
     demo_parser.add_argument("--seed", type=int, default=None, help="sample batch (default: new)")
+    credentials_parser = commands.add_parser(
+        "credentials", help="print one principal's local broker login"
+    )
+    credentials_parser.add_argument("principal")
     token_parser = commands.add_parser("token", help="print a development officer token")
     token_parser.add_argument("--officer", required=True, help="the officer's id (token subject)")
     token_parser.add_argument(
@@ -104,6 +129,8 @@ def main(argv: list[str] | None = None) -> int:
                 parser.error("--ttl must be at least 1 and --officer not blank")
             print(issue_token(args.officer.strip(), args.roles or ["officer"], args.ttl))
             return 0
+        if args.command == "credentials":
+            return _credentials(args.principal)
         if args.command == "demo":
             if args.count < 1:
                 parser.error("--count must be at least 1")

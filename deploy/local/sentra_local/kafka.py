@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aiokafka.admin import AIOKafkaAdminClient
-from sentra_shared.access import ADMIN, grants, load_principals
+from sentra_shared.access import ADMIN, BROKER_USERS, CONTROLLER, grants, load_principals
 from sentra_shared.access_admin import Applied, CredentialStore, apply_access
 from sentra_shared.kafka_login import KafkaLogin
 from sentra_shared.topics import ensure_topics
@@ -34,7 +34,6 @@ from sentra_local.processes import StartupError, port_open, running_pid, stop_pi
 
 KAFKA_VERSION = "4.3.1"
 SCRAM = "SCRAM-SHA-512"
-CONTROLLER = "controller"  # the controller listener's own PLAIN user
 POM = LOCAL_DIR / "kafka" / "pom.xml"
 
 LOG4J2_PROPERTIES = """\
@@ -304,7 +303,7 @@ class KafkaNode:
         a principal removed from the file loses its ACLs and credential)."""
         asyncio.run(ensure_topics(self.admin))
         principals = load_principals()
-        self.credentials.forget(keep=[*principals, ADMIN, CONTROLLER])
+        self.credentials.forget(keep=[*principals, *BROKER_USERS])
         passwords = {name: self.credentials.password(name) for name in principals}
         return apply_access(self.admin, principals, grants(principals), passwords)
 
