@@ -191,7 +191,10 @@ async def test_a_retry_while_the_first_is_still_running_waits_for_its_outcome(
         await transaction.start()
         claimed = await idempotency.claim(conn, key, idempotency.fingerprint(parsed), first, now())
         assert claimed is None
-        await repository.insert_application(conn, first.application_id, parsed, "ref", now())
+        sealer = documents.app.state.sealer
+        await repository.insert_application(
+            conn, first.application_id, parsed, "ref", now(), sealer
+        )
 
         retry = asyncio.create_task(post(documents, form, key))
         await wait_until(lambda: lock_waits(documents), within=30)
