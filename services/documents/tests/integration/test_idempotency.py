@@ -71,9 +71,11 @@ async def post(
 
 async def applications_of(documents: Any, form: dict[str, Any]) -> list[uuid.UUID]:
     rows = await documents.pool.fetch(
+        # By phone: the NIK is sealed at rest (docs/data-at-rest.md); the phone is unique
+        # per test applicant too.
         """SELECT application_id FROM applications
-           WHERE form -> 'applicant' ->> 'nik' = $1 ORDER BY submitted_at""",
-        form["applicant"]["nik"],
+           WHERE form -> 'applicant' ->> 'phone' = $1 ORDER BY submitted_at""",
+        form["applicant"]["phone"],
     )
     return [r["application_id"] for r in rows]
 
