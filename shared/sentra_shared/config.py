@@ -31,6 +31,9 @@ class ServiceSettings(BaseSettings):
     http_port: int = Field(ge=0, le=65535)
     # How often the outbox relay looks for rows when no NOTIFY arrived.
     outbox_poll_interval_s: float = Field(default=1.0, gt=0)
+    # How long a published outbox row is kept before it is purged (default 7 days, the
+    # request topics' retention): payloads may hold personal data.
+    outbox_retention_s: float = Field(default=7 * 24 * 3600.0, gt=0)
     # How often the deadline scheduler looks for due rows, at most (it also wakes for
     # the next due time).
     deadline_poll_interval_s: float = Field(default=1.0, gt=0)

@@ -3,6 +3,10 @@
 Handlers never publish. They call `add_to_outbox(conn, ...)` inside the transaction that
 changes state; the relay publishes committed rows and marks them. A crash between the
 publish and the mark re-publishes the row later (at-least-once); consumers are idempotent.
+
+A published row is kept for `retention` (by default the request topics' own 7 days), then
+purged: its payload may be personal data (an agency request carries the NIK) that has no
+purpose here once the broker holds the event. Unpublished rows are never purged.
 """
 
 from __future__ import annotations
@@ -11,12 +15,14 @@ import asyncio
 import contextlib
 import json
 import logging
+from datetime import datetime, timedelta
 
 import asyncpg
 from faststream.kafka import KafkaBroker
 from opentelemetry import trace
 from opentelemetry.instrumentation.utils import suppress_instrumentation
 
+from sentra_shared import clock
 from sentra_shared.envelope import encode, headers_for
 from sentra_shared.events import Event
 from sentra_shared.faults import AFTER_PUBLISH_BEFORE_MARK, crash_point
@@ -25,6 +31,12 @@ from sentra_shared.telemetry import context_from_traceparent, current_traceparen
 log = logging.getLogger(__name__)
 
 NOTIFY_CHANNEL = "outbox"
+# How long a published row is kept: as long as the request topics keep their messages.
+DEFAULT_RETENTION = timedelta(days=7)
+# The purge runs at most this often (on the process clock), from the relay's loop.
+PURGE_EVERY = timedelta(minutes=10)
+# Rows deleted per statement: bounded, so a large backlog never holds a long transaction.
+PURGE_BATCH = 1000
 
 
 async def add_to_outbox(conn: asyncpg.Connection, *events: Event) -> None:
@@ -62,12 +74,19 @@ class OutboxRelay:
         *,
         batch_size: int = 200,
         poll_interval: float = 1.0,
+        retention: timedelta = DEFAULT_RETENTION,
+        purge_every: timedelta = PURGE_EVERY,
+        purge_batch: int = PURGE_BATCH,
     ) -> None:
         self._pool = pool
         self._broker = broker
         self._tracer = tracer
         self._batch_size = batch_size
         self._poll_interval = poll_interval
+        self._retention = retention
+        self._purge_every = purge_every
+        self._purge_batch = purge_batch
+        self._next_purge: datetime | None = None  # None: at the first turn of the loop
         self._wake = asyncio.Event()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
@@ -120,12 +139,45 @@ class OutboxRelay:
             try:
                 await self._listen()
                 await self.drain()
+                await self._purge_when_due()
             except Exception:
                 # Broker or database trouble: keep the rows, try again on the next wake.
                 log.exception("outbox relay failed; will retry")
                 await asyncio.sleep(self._poll_interval)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._poll_interval)
+
+    async def _purge_when_due(self) -> None:
+        at = clock.now()
+        if self._next_purge is not None and at < self._next_purge:
+            return
+        self._next_purge = at + self._purge_every
+        purged = await self.purge_published(at)
+        if purged:
+            log.info("outbox: purged %d rows published over %s ago", purged, self._retention)
+
+    async def purge_published(self, at: datetime | None = None) -> int:
+        """Delete rows published more than `retention` before `at` (default: now), in
+        bounded batches; return how many. Rows not yet published are never touched."""
+        cutoff = (at or clock.now()) - self._retention
+        total = 0
+        with suppress_instrumentation():
+            while True:
+                async with self._pool.acquire() as conn:
+                    deleted: int = await conn.fetchval(
+                        """WITH gone AS (
+                               DELETE FROM outbox WHERE id IN (
+                                   SELECT id FROM outbox
+                                   WHERE published_at IS NOT NULL AND published_at < $1
+                                   ORDER BY published_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+                               RETURNING 1)
+                           SELECT count(*) FROM gone""",
+                        cutoff,
+                        self._purge_batch,
+                    )
+                total += deleted
+                if deleted < self._purge_batch:
+                    return total
 
     async def drain(self) -> int:
         """Publish pending rows until none are left; return how many were published."""
@@ -172,8 +224,10 @@ class OutboxRelay:
             # Mark only what the broker has acknowledged (acks=all, idempotent producer).
             await asyncio.gather(*confirmations)
             crash_point(AFTER_PUBLISH_BEFORE_MARK)
+            # The process clock, not the database's: retention is counted on it.
             await conn.execute(
-                "UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])",
+                "UPDATE outbox SET published_at = $2 WHERE id = ANY($1::bigint[])",
                 [row["id"] for row in rows],
+                clock.now(),
             )
             return len(rows)

@@ -14,6 +14,7 @@ import sys
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 import asyncpg
@@ -86,6 +87,7 @@ class ServiceRuntime:
             self.broker,
             tracer(self.tracer_provider),
             poll_interval=self.settings.outbox_poll_interval_s,
+            retention=timedelta(seconds=self.settings.outbox_retention_s),
         )
         await self._relay.start()
         if self.handlers is not None:

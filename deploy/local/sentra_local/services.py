@@ -14,7 +14,7 @@ import httpx
 from sentra_local.processes import StartupError, running_pid, stop_pid, tail
 from sentra_local.sinks import DEVELOPMENT_SMS_KEY
 from sentra_local.stack import SERVICES, Stack
-from sentra_local.tokens import development_keys
+from sentra_local.tokens import development_data_keys, development_keys
 
 DEFAULT_PORTS = {
     "documents": 8001,
@@ -72,6 +72,7 @@ class ServiceProcess:
             prefix + "HTTP_HOST": self.host,
             prefix + "HTTP_PORT": str(self.port),
             **self._officer_keys(),
+            **self._data_keys(),
             **self._sinks(),
             **dict(self.extra_env),
         }
@@ -116,6 +117,13 @@ class ServiceProcess:
         ):
             return {}
         return {"SENTRA_DOCUMENTS_OFFICER_JWKS_FILE": str(development_keys().ensure())}
+
+    def _data_keys(self) -> dict[str, str]:
+        """documents seals identity numbers under a key generated for this machine, unless
+        the environment already gives it a keyring."""
+        if self.name != "documents" or os.environ.get("SENTRA_DOCUMENTS_DATA_KEYS"):
+            return {}
+        return {"SENTRA_DOCUMENTS_DATA_KEYS": development_data_keys()}
 
     def start(self, stack: Stack) -> bool:
         if running_pid(self.pid_file) is not None:

@@ -33,7 +33,19 @@ from sentra_local.kafka import KafkaNode
 from sentra_local.paths import state_dir
 from sentra_local.postgres import PostgresCluster, reachable_home
 from sentra_local.processes import StartupError, free_port
-from sentra_local.stack import Stack
+from sentra_local.stack import SERVICES, Stack
+
+# Tests that simulate weeks on a ManualClock, or run a fleet 50,000 times faster than real
+# time, read the outboxes as the record of what each service published; the production
+# retention (7 days, then published rows are purged) would remove that record mid-test.
+# So the session keeps published rows for ten years unless told otherwise; a test of the
+# purge passes its own `outbox_retention_s`.
+TEST_OUTBOX_RETENTION_S = str(10 * 365 * 24 * 3600)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for name in (*SERVICES, "agencies"):
+        os.environ.setdefault(f"SENTRA_{name.upper()}_OUTBOX_RETENTION_S", TEST_OUTBOX_RETENTION_S)
 
 
 @pytest.fixture(scope="session")

@@ -134,3 +134,15 @@ def issue_token(subject: str, roles: list[str], ttl_s: int = 3600) -> str:
     """A token for the local documents service, signed with the development key
     (created if missing)."""
     return development_keys().issue(subject, roles, ttl_s)
+
+
+def development_data_keys() -> str:
+    """The keyring that seals identity numbers in the local documents database
+    (`SENTRA_DOCUMENTS_DATA_KEYS`): one random key, created on first use and kept under the
+    state directory so that every later run opens what earlier runs stored."""
+    path = state_dir() / "documents-data-keys"
+    if not path.exists():
+        key = base64.b64encode(os.urandom(32)).decode()
+        # Two processes may start at once: the first keyring written wins.
+        _write_atomically(path, f"local1={key}\n".encode(), mode=0o600, replace=False)
+    return path.read_text().strip()

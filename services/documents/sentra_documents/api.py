@@ -20,6 +20,7 @@ from sentra_documents.config import DocumentsSettings
 from sentra_documents.domain.intake import tracking_code, worker_ref
 from sentra_documents.forms import ApplicationForm
 from sentra_documents.idempotency import HEADER, REPLAYED_HEADER
+from sentra_documents.sealing import Sealer
 
 router = APIRouter()
 
@@ -91,7 +92,7 @@ async def submit_application(
         # After the claim, never before: the purge only skips locked keys, so it cannot
         # make a request wait on another.
         await idempotency.purge_expired(conn, submitted_at)
-        await _store(conn, answer, form, settings, submitted_at)
+        await _store(conn, answer, form, settings, request.app.state.sealer, submitted_at)
     return Accepted(**vars(answer))
 
 
@@ -100,6 +101,7 @@ async def _store(
     answer: idempotency.Answer,
     form: ApplicationForm,
     settings: DocumentsSettings,
+    sealer: Sealer,
     submitted_at: datetime,
 ) -> None:
     applicant = form.applicant
@@ -109,6 +111,7 @@ async def _store(
         form,
         worker_ref(applicant.nik, settings.pseudonym_key.get_secret_value().encode()),
         submitted_at,
+        sealer,
     )
     await add_to_outbox(
         conn,

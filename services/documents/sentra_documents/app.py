@@ -14,6 +14,7 @@ from sentra_documents.auth import token_verifier
 from sentra_documents.config import DocumentsSettings
 from sentra_documents.handlers import documents_handlers
 from sentra_documents.review import router as review_router
+from sentra_documents.sealing import Sealer
 from sentra_documents.timeliness import on_due
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -24,11 +25,15 @@ def create_app(settings: DocumentsSettings, span_exporter: SpanExporter | None =
         secret=settings.identifier_key.get_secret_value().encode(),
         thresholds=settings.sharing_thresholds,
     )
+    # Identity numbers are sealed at rest; a keyring that cannot be read stops the start.
+    sealer = Sealer.from_setting(settings.data_keys.get_secret_value())
+    handlers = documents_handlers(policy, sealer)
     runtime = build_runtime(
-        "documents", settings, MIGRATIONS, documents_handlers(policy), span_exporter, on_due=on_due
+        "documents", settings, MIGRATIONS, handlers, span_exporter, on_due=on_due
     )
 
     def configure(app: FastAPI) -> None:
+        app.state.sealer = sealer
         app.include_router(router)
         # Officers act on red-flag cases with a bearer token; None: no keys configured.
         app.state.officer_tokens = token_verifier(settings)

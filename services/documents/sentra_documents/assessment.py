@@ -26,6 +26,7 @@ from sentra_documents.domain.red_flags import FeePayment, SharingThresholds
 from sentra_documents.identifier_keys import holders_by_kind, register_and_group
 from sentra_documents.licences import find_licence
 from sentra_documents.repository import StoredApplication
+from sentra_documents.sealing import Sealer
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,11 @@ class Assessment:
 
 
 async def assess(
-    conn: asyncpg.Connection, stored: StoredApplication, on: date, policy: MatchingPolicy
+    conn: asyncpg.Connection,
+    stored: StoredApplication,
+    on: date,
+    policy: MatchingPolicy,
+    sealer: Sealer,
 ) -> Assessment:
     form = stored.form
     if form.placement is None:
@@ -70,7 +75,7 @@ async def assess(
     # A group that reached its threshold puts its other undecided members before an
     # officer too: the earlier applicant of a ring is as suspect as the later one.
     await flagging.flag_group_members(
-        conn, groups, policy.thresholds, besides=stored.application_id
+        conn, groups, policy.thresholds, besides=stored.application_id, sealer=sealer
     )
     return Assessment(decision.outcome, decision.reasons, decision.flags)
 

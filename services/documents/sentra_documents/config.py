@@ -7,6 +7,7 @@ from pydantic_settings import SettingsConfigDict
 from sentra_shared.config import ServiceSettings
 
 from sentra_documents.domain.red_flags import SharingThresholds
+from sentra_documents.sealing import DEVELOPMENT_DATA_KEYS
 
 
 class DocumentsSettings(ServiceSettings):
@@ -22,6 +23,10 @@ class DocumentsSettings(ServiceSettings):
     # across applicants. Set a secret per deployment (and keep it: a new key makes every
     # stored hash unmatchable); the default is for local runs only.
     identifier_key: SecretStr = SecretStr("sentra-local-identifier-key")
+    # The keyring that seals identity numbers at rest: `id=base64key,...`, 32-byte keys;
+    # the first seals, the others only open (rotation: docs/data-at-rest.md). Set keys of
+    # your own per deployment; the default is for local runs only and is warned of.
+    data_keys: SecretStr = SecretStr(DEVELOPMENT_DATA_KEYS)
     # How many placement applications may share a value before it is flagged, e.g.
     # SENTRA_DOCUMENTS_SHARING_THRESHOLDS='{"phone": 4}'.
     sharing_thresholds: SharingThresholds = SharingThresholds()

@@ -19,6 +19,7 @@ from sentra_documents import repository
 from sentra_documents.domain.red_flags import SharingThresholds, shared_identifier_flag
 from sentra_documents.identifier_keys import Group
 from sentra_documents.repository import StoredApplication
+from sentra_documents.sealing import Sealer
 from sentra_documents.timeliness import open_review_deadline
 
 
@@ -56,6 +57,7 @@ async def flag_group_members(
     thresholds: SharingThresholds,
     *,
     besides: uuid.UUID,
+    sealer: Sealer,
 ) -> None:
     """Open a case for every other still-undecided holder of an identifier whose group
     reached its threshold (with every such flag when it is in several groups)."""
@@ -68,5 +70,5 @@ async def flag_group_members(
                 shared_identifier_flag(group.kind, len(group.members))
             )
     at = now()
-    for stored in await repository.load_undecided(conn, list(flags)):
+    for stored in await repository.load_undecided(conn, list(flags), sealer):
         await open_review_case(conn, stored, tuple(flags[stored.application_id]), at)

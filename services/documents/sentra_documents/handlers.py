@@ -39,30 +39,35 @@ from sentra_documents.domain.agency_checks import (
 from sentra_documents.domain.placement import PlacementOutcome
 from sentra_documents.flagging import open_review_case
 from sentra_documents.repository import StoredApplication
+from sentra_documents.sealing import Sealer
 from sentra_documents.timeliness import open_agency_deadline
 
 
-def documents_handlers(policy: MatchingPolicy) -> EventHandlers:
+def documents_handlers(policy: MatchingPolicy, sealer: Sealer) -> EventHandlers:
     handlers = EventHandlers(consumer="documents")
 
     @handlers.on(ApplicationSubmitted)
     async def assess_submitted(conn: asyncpg.Connection, event: ApplicationSubmitted) -> None:
-        await assess_submitted_application(conn, event, policy)
+        await assess_submitted_application(conn, event, policy, sealer)
+
+    async def record_result(conn: asyncpg.Connection, event: AgencyCheckCompleted) -> None:
+        await record_check_result(conn, event, sealer)
 
     # Documents consumes the result topic of every agency it asks.
     for agency in sorted({a for agencies in REQUIRED_CHECKS.values() for a in agencies}):
-        handlers.on(AGENCY_EVENTS[agency][1])(record_check_result)
+        handlers.on(AGENCY_EVENTS[agency][1])(record_result)
     return handlers
 
 
 async def assess_submitted_application(
-    conn: asyncpg.Connection, event: ApplicationSubmitted, policy: MatchingPolicy
+    conn: asyncpg.Connection, event: ApplicationSubmitted, policy: MatchingPolicy, sealer: Sealer
 ) -> None:
-    stored = await repository.load_application(conn, event.application_id)
+    stored = await repository.load_application(conn, event.application_id, sealer)
     if stored is None or stored.status != "submitted":
         return
     # Holidays and birthdays are local dates: the assessment date is the day in WIB.
-    assessment = await assess(conn, stored, event.occurred_at.astimezone(WIB).date(), policy)
+    on = event.occurred_at.astimezone(WIB).date()
+    assessment = await assess(conn, stored, on, policy, sealer)
     match assessment.outcome:
         case PlacementOutcome.NEEDS_REVIEW:
             # The reasons wait with the case: a cleared flag does not clear them.
@@ -94,8 +99,10 @@ async def request_agency_checks(conn: asyncpg.Connection, stored: StoredApplicat
     await add_to_outbox(conn, *requests)
 
 
-async def record_check_result(conn: asyncpg.Connection, event: AgencyCheckCompleted) -> None:
-    stored = await repository.load_application(conn, event.application_id)
+async def record_check_result(
+    conn: asyncpg.Connection, event: AgencyCheckCompleted, sealer: Sealer
+) -> None:
+    stored = await repository.load_application(conn, event.application_id, sealer)
     request = (
         None
         if stored is None

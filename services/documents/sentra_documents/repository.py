@@ -13,7 +13,9 @@ from sentra_shared.events import Agency, AgencyCheckCompleted, CheckOutcome
 from sentra_shared.reasons import Reason
 
 from sentra_documents.domain.agency_checks import CheckAnswer
-from sentra_documents.forms import ApplicationForm, read_stored_form
+from sentra_documents.forms import ApplicationForm
+from sentra_documents.sealed_forms import open_form, seal_form
+from sentra_documents.sealing import Sealer
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,9 @@ async def insert_application(
     form: ApplicationForm,
     worker_ref: str,
     at: datetime,
+    sealer: Sealer,
 ) -> None:
+    """Store the form with its identity numbers sealed."""
     await conn.execute(
         """INSERT INTO applications
                (application_id, kind, regency_code, worker_ref, form, submitted_at)
@@ -42,13 +46,13 @@ async def insert_application(
         form.kind.value,
         form.regency_code,
         worker_ref,
-        form.model_dump_json(),
+        seal_form(form, application_id, sealer),
         at,
     )
 
 
 async def load_application(
-    conn: asyncpg.Connection, application_id: uuid.UUID
+    conn: asyncpg.Connection, application_id: uuid.UUID, sealer: Sealer
 ) -> StoredApplication | None:
     row = await conn.fetchrow(
         """SELECT form, worker_ref, status, submitted_at, assessment_reasons
@@ -59,7 +63,7 @@ async def load_application(
         return None
     return StoredApplication(
         application_id=application_id,
-        form=read_stored_form(row["form"]),
+        form=open_form(row["form"], application_id, sealer),
         worker_ref=row["worker_ref"],
         status=row["status"],
         submitted_at=row["submitted_at"],
@@ -114,14 +118,14 @@ async def insert_review_case(
 
 
 async def load_undecided(
-    conn: asyncpg.Connection, application_ids: list[uuid.UUID]
+    conn: asyncpg.Connection, application_ids: list[uuid.UUID], sealer: Sealer
 ) -> list[StoredApplication]:
     """Those of the applications no one decided and no officer is looking at yet, locked,
     in a fixed order (two transactions locking the same rows never wait on each other
     in a circle)."""
     found = []
     for application_id in sorted(application_ids):
-        stored = await load_application(conn, application_id)
+        stored = await load_application(conn, application_id, sealer)
         if stored is not None and stored.status in UNDECIDED:
             found.append(stored)
     return found

@@ -32,7 +32,7 @@ from sentra_shared.runtime import ServiceRuntime
 from sentra_documents import repository
 from sentra_documents.auth import Officer, OfficerDep
 from sentra_documents.domain.reasons import DocumentsReason, reason
-from sentra_documents.forms import ApplicationForm, read_stored_form
+from sentra_documents.forms import ApplicationForm
 from sentra_documents.handlers import continue_after_review, reject
 from sentra_documents.repository import StoredApplication
 from sentra_documents.review_views import (
@@ -45,6 +45,8 @@ from sentra_documents.review_views import (
     SharedIdentifier,
     SharedWith,
 )
+from sentra_documents.sealed_forms import open_form
+from sentra_documents.sealing import Sealer
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +56,11 @@ router = APIRouter(prefix="/reviews", tags=["officer review"])
 def _pool(request: Request) -> asyncpg.Pool:
     runtime: ServiceRuntime = request.app.state.runtime
     return runtime.pool
+
+
+def _sealer(request: Request) -> Sealer:
+    sealer: Sealer = request.app.state.sealer
+    return sealer
 
 
 def _flags(stored: str) -> list[Reason]:
@@ -114,7 +121,7 @@ async def open_case(case_id: uuid.UUID, request: Request, officer: OfficerDep) -
         review_due=case["review_due"],
         overdue=case["status"] == "open" and now() > case["review_due"],
         flags=_flags(case["flags"]),
-        application=_summary(read_stored_form(app["form"]), app),
+        application=_summary(open_form(app["form"], case["application_id"], _sealer(request)), app),
         identifiers=identifiers,
         officer_id=case["officer_id"],
         officer_reason=case["officer_reason"],
@@ -207,7 +214,7 @@ async def _decide(
             raise HTTPException(status.HTTP_404_NOT_FOUND, detail="No such review case.")
         # The application row first, then the case: the order in which flagging takes
         # them, so two transactions never wait on each other in a circle.
-        stored = await repository.load_application(conn, application_id)
+        stored = await repository.load_application(conn, application_id, _sealer(request))
         case = await conn.fetchrow(
             "SELECT status, flags FROM review_cases WHERE case_id = $1 FOR UPDATE", case_id
         )

@@ -26,6 +26,7 @@ from sentra_documents.config import DocumentsSettings
 from sentra_documents.domain.agency_checks import required_checks
 from sentra_documents.domain.reasons import DocumentsReason, reason
 from sentra_documents.forms import ApplicationForm
+from sentra_documents.sealing import DEVELOPMENT_DATA_KEYS, Sealer
 from sentra_local.fleet import topic_records
 from sentra_local.samples import nik_for
 from sentra_local.stack import Stack
@@ -58,6 +59,8 @@ SRAGEN = {
     "program_sending_regency": True,
 }
 HASH_KEY = b"test-identifier-key"
+# The service under test runs on the development keyring (its settings name none).
+DEVELOPMENT_SEALER = Sealer.from_setting(DEVELOPMENT_DATA_KEYS)
 
 
 @dataclass
@@ -143,7 +146,9 @@ async def flagged_case(docs: Documents, *, due_in: timedelta = timedelta(days=2)
                 (application_id, "under_review"),
                 *zip(others, ("checking", "rejected"), strict=True),
             ):
-                await repository.insert_application(conn, app_id, form, "ref-" + app_id.hex, opened)
+                await repository.insert_application(
+                    conn, app_id, form, "ref-" + app_id.hex, opened, DEVELOPMENT_SEALER
+                )
                 await conn.execute(
                     "UPDATE applications SET status = $2 WHERE application_id = $1", app_id, status
                 )

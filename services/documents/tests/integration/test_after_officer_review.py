@@ -56,7 +56,7 @@ def without_cost_structure(kit: Any, **changes: Any) -> dict[str, Any]:
 async def officer_clears(documents: Any, application_id: uuid.UUID) -> None:
     """What the officer endpoint does when a case is cleared, then hands over to us."""
     async with documents.pool.acquire() as conn, conn.transaction():
-        stored = await repository.load_application(conn, application_id)
+        stored = await repository.load_application(conn, application_id, documents.app.state.sealer)
         case_id = await conn.fetchval(
             """UPDATE review_cases SET status = 'cleared', officer_id = 'officer-7',
                    officer_reason = 'fees explained', decided_at = $2

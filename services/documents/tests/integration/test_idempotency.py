@@ -71,9 +71,11 @@ async def post(
 
 async def applications_of(documents: Any, form: dict[str, Any]) -> list[uuid.UUID]:
     rows = await documents.pool.fetch(
+        # By phone: the NIK is sealed at rest (docs/data-at-rest.md); the phone is unique
+        # per test applicant too.
         """SELECT application_id FROM applications
-           WHERE form -> 'applicant' ->> 'nik' = $1 ORDER BY submitted_at""",
-        form["applicant"]["nik"],
+           WHERE form -> 'applicant' ->> 'phone' = $1 ORDER BY submitted_at""",
+        form["applicant"]["phone"],
     )
     return [r["application_id"] for r in rows]
 
@@ -191,7 +193,10 @@ async def test_a_retry_while_the_first_is_still_running_waits_for_its_outcome(
         await transaction.start()
         claimed = await idempotency.claim(conn, key, idempotency.fingerprint(parsed), first, now())
         assert claimed is None
-        await repository.insert_application(conn, first.application_id, parsed, "ref", now())
+        sealer = documents.app.state.sealer
+        await repository.insert_application(
+            conn, first.application_id, parsed, "ref", now(), sealer
+        )
 
         retry = asyncio.create_task(post(documents, form, key))
         await wait_until(lambda: lock_waits(documents), within=30)

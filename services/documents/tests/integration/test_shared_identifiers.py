@@ -20,6 +20,7 @@ from sentra_documents.domain.red_flags import SharingThresholds
 from sentra_documents.forms import ApplicationForm
 from sentra_documents.handlers import assess_submitted_application
 from sentra_documents.licences import SAMPLE_FILE, load_licences
+from sentra_documents.sealing import DEVELOPMENT_DATA_KEYS, Sealer
 from sentra_local.stack import Stack
 from sentra_local.testing import wait_until
 from sentra_shared.clock import now
@@ -29,6 +30,7 @@ from sentra_shared.events import ApplicationFlagged, ApplicationSubmitted
 pytestmark = pytest.mark.timeout(120)
 PHONE_TWICE = SharingThresholds(phone=2)
 POLICY = MatchingPolicy(secret=b"test-identifier-key", thresholds=PHONE_TWICE)
+SEALER = Sealer.from_setting(DEVELOPMENT_DATA_KEYS)
 
 
 @pytest.fixture
@@ -52,7 +54,7 @@ async def stored_submission(
     application_id = uuid.uuid4()
     async with pool.acquire() as conn:
         await repository.insert_application(
-            conn, application_id, parsed, worker_ref(parsed.applicant.nik, b"k"), at
+            conn, application_id, parsed, worker_ref(parsed.applicant.nik, b"k"), at, SEALER
         )
     return ApplicationSubmitted(
         application_id=application_id, occurred_at=at, kind=parsed.kind, regency_code="3314"
@@ -84,8 +86,8 @@ async def test_two_transactions_sharing_a_phone_at_the_same_moment_both_flag(
         await tx_two.start()
         # Both transactions hold their own application row; the first has assessed and
         # holds the phone's lock, uncommitted. The second must wait for it, not miss it.
-        await assess_submitted_application(one, first, POLICY)
-        racing = asyncio.create_task(assess_submitted_application(two, second, POLICY))
+        await assess_submitted_application(one, first, POLICY, SEALER)
+        racing = asyncio.create_task(assess_submitted_application(two, second, POLICY, SEALER))
         await wait_until(lambda: waiting_on_advisory_lock(pool), within=10)
         assert not racing.done()
         await tx_one.commit()
