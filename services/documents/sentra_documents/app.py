@@ -6,6 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from opentelemetry.sdk.trace.export import SpanExporter
+from sentra_shared.events import DocumentsAuditChainHead
 from sentra_shared.runtime import build_http_app, build_runtime
 
 from sentra_documents.api import router
@@ -25,7 +26,13 @@ def create_app(settings: DocumentsSettings, span_exporter: SpanExporter | None =
         thresholds=settings.sharing_thresholds,
     )
     runtime = build_runtime(
-        "documents", settings, MIGRATIONS, documents_handlers(policy), span_exporter, on_due=on_due
+        "documents",
+        settings,
+        MIGRATIONS,
+        documents_handlers(policy),
+        span_exporter,
+        on_due=on_due,
+        audit_head=DocumentsAuditChainHead,
     )
 
     def configure(app: FastAPI) -> None:
