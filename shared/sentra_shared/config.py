@@ -37,6 +37,9 @@ class ServiceSettings(BaseSettings):
     # How often the deadline scheduler looks for due rows, at most (it also wakes for
     # the next due time).
     deadline_poll_interval_s: float = Field(default=1.0, gt=0)
+    # How often a deciding service writes its audit chain's head to the outbox (only when
+    # it moved), by the process clock.
+    audit_head_interval_s: float = Field(default=60.0, gt=0)
     # Consumer group; defaults to `default_consumer_group(service)`.
     consumer_group: str | None = None
 

@@ -29,10 +29,12 @@ from opentelemetry.sdk.trace.export import SpanExporter
 
 from sentra_shared import clock
 from sentra_shared.answers import open_count
+from sentra_shared.audit_heads import AuditHeadPublisher
 from sentra_shared.config import ServiceSettings, default_consumer_group
 from sentra_shared.consumer import EventConsumer, EventHandlers
 from sentra_shared.database import create_pool, migrate
 from sentra_shared.deadlines import OnDue
+from sentra_shared.events import AuditChainHead
 from sentra_shared.http_errors import install_validation_errors
 from sentra_shared.outbox import OutboxRelay
 from sentra_shared.scheduler import DeadlineScheduler
@@ -51,10 +53,13 @@ class ServiceRuntime:
     handlers: EventHandlers | None = None
     # What to do when one of this service's deadlines falls due (None: it owns none).
     on_due: OnDue | None = None
+    # The head event of its audit chain, for a deciding service (None: it decides nothing).
+    audit_head: type[AuditChainHead] | None = None
     _pool: asyncpg.Pool | None = field(default=None, init=False)
     _consumer: EventConsumer | None = field(default=None, init=False)
     _relay: OutboxRelay | None = field(default=None, init=False)
     _scheduler: DeadlineScheduler | None = field(default=None, init=False)
+    _audit_heads: AuditHeadPublisher | None = field(default=None, init=False)
 
     @property
     def pool(self) -> asyncpg.Pool:
@@ -67,6 +72,12 @@ class ServiceRuntime:
         if self._relay is None:
             raise RuntimeError(f"{self.name} is not started")
         return self._relay
+
+    @property
+    def audit_heads(self) -> AuditHeadPublisher:
+        if self._audit_heads is None:
+            raise RuntimeError(f"{self.name} keeps no audit chain or is not started")
+        return self._audit_heads
 
     @property
     def scheduler(self) -> DeadlineScheduler:
@@ -108,11 +119,21 @@ class ServiceRuntime:
                 poll_interval=self.settings.deadline_poll_interval_s,
             )
             await self._scheduler.start()
+        if self.audit_head is not None:
+            self._audit_heads = AuditHeadPublisher(
+                lambda: self.pool,
+                self.audit_head,
+                interval_s=self.settings.audit_head_interval_s,
+                check_every_s=self.settings.outbox_poll_interval_s,
+            )
+            await self._audit_heads.start()
 
     async def stop(self) -> None:
         """Stop fetching and finish in-flight messages, flush the relay, then disconnect."""
         # The scheduler and the consumer first (finishing and committing what they hold),
         # the producer last: the relay still needs it for the final flush.
+        if self._audit_heads is not None:
+            await self._audit_heads.stop()
         if self._scheduler is not None:
             await self._scheduler.stop()
         if self._consumer is not None:
@@ -144,6 +165,7 @@ def build_runtime(
     handlers: EventHandlers | None = None,
     span_exporter: SpanExporter | None = None,
     on_due: OnDue | None = None,
+    audit_head: type[AuditChainHead] | None = None,
 ) -> ServiceRuntime:
     provider = build_tracer_provider(name, span_exporter)
     instrument_asyncpg(provider)
@@ -155,7 +177,9 @@ def build_runtime(
         middlewares=[KafkaTelemetryMiddleware(tracer_provider=provider)],
         logger=logging.getLogger(f"sentra.{name}.broker"),
     )
-    return ServiceRuntime(name, settings, migrations, provider, broker, handlers, on_due)
+    return ServiceRuntime(
+        name, settings, migrations, provider, broker, handlers, on_due, audit_head
+    )
 
 
 def build_http_app(runtime: ServiceRuntime, configure: Callable[[FastAPI], None]) -> FastAPI:

@@ -20,18 +20,20 @@ from sentra_local.services import ServiceProcess
 from sentra_local.stack import Stack, database_name
 from sentra_local.testing import fresh_stack
 from sentra_shared.envelope import encode, headers_for
-from sentra_shared.events import ApplicationKind, ApplicationSubmitted
+from sentra_shared.events import CreditOutcome, CreditScreened
 
 
 async def _write_outbox_rows(dsn: str, count: int) -> None:
     conn = await asyncpg.connect(dsn)
     try:
+        # Credit's own event: the service signs in as `credit`, which may write only its
+        # own topics.
         events = [
-            ApplicationSubmitted(
+            CreditScreened(
                 application_id=uuid.uuid4(),
                 occurred_at=datetime.now(UTC),
-                kind=ApplicationKind.PLACEMENT,
-                regency_code="3301",
+                outcome=CreditOutcome.REJECTED,
+                amount_idr=10_000_000,
             )
             for _ in range(count)
         ]

@@ -58,6 +58,7 @@ async def test_migrations_apply_once_and_are_recorded(pool: asyncpg.Pool, tmp_pa
         "shared/0002_inbox_payload_hash.sql",
         "shared/0003_deadlines.sql",
         "shared/0004_unexpected_answers.sql",
+        "shared/0005_audit_log.sql",
         "shared/0006_outbox_retention.sql",
     ]
 

@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from opentelemetry.sdk.trace.export import SpanExporter
 from sentra_shared.calendar import indonesian_calendar
 from sentra_shared.deadlines import agency_terms
-from sentra_shared.events import Agency
+from sentra_shared.events import Agency, CreditAuditChainHead
 from sentra_shared.runtime import build_http_app, build_runtime
 
 from sentra_credit.config import CreditSettings
@@ -20,6 +20,12 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 def create_app(settings: CreditSettings, span_exporter: SpanExporter | None = None) -> FastAPI:
     credit = CreditHandlers(calendar=indonesian_calendar(), bank_terms=agency_terms()[Agency.BANK])
     runtime = build_runtime(
-        "credit", settings, MIGRATIONS, credit.registry(), span_exporter, on_due=credit.on_due
+        "credit",
+        settings,
+        MIGRATIONS,
+        credit.registry(),
+        span_exporter,
+        on_due=credit.on_due,
+        audit_head=CreditAuditChainHead,
     )
     return build_http_app(runtime, lambda app: None)

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from functools import cache
 
 import asyncpg
-from sentra_shared import answers
+from sentra_shared import answers, audit
+from sentra_shared.audit_heads import recording_escalations
 from sentra_shared.calendar import WIB, WorkingDayCalendar
 from sentra_shared.clock import now
 from sentra_shared.consumer import EventHandlers
@@ -37,16 +39,43 @@ from sentra_shared.events import (
     DeadlineStep,
     DocumentsVerified,
     LoanDecided,
+    LoanOutcome,
 )
 from sentra_shared.failures import RejectedEvent
 from sentra_shared.outbox import add_to_outbox
 
 from sentra_credit import repository
-from sentra_credit.domain.kur import KurApplication, KurProduct, SlikCollectibility, screen_kur
+from sentra_credit.domain.kur import (
+    BANK_DECISION_WORKING_DAYS,
+    KUR_RULES,
+    NON_PERFORMING,
+    KurApplication,
+    KurProduct,
+    SlikCollectibility,
+    screen_kur,
+)
 from sentra_credit.domain.loan import decide_loan
 
 _PRODUCTS = {"placement": KurProduct.PLACEMENT, "micro": KurProduct.MICRO}
 BANK = Agency.BANK.value
+SYSTEM = audit.system("credit")
+# Two tables: both outcomes have a "rejected", equal as strings.
+_SCREENING = {
+    CreditOutcome.APPROVED: audit.Decision.CREDIT_APPROVED,
+    CreditOutcome.REJECTED: audit.Decision.CREDIT_REJECTED,
+    CreditOutcome.REFERRED: audit.Decision.CREDIT_REFERRED,
+}
+_LOAN = {
+    LoanOutcome.DISBURSED: audit.Decision.LOAN_DISBURSED,
+    LoanOutcome.REJECTED: audit.Decision.LOAN_REJECTED,
+}
+
+
+@cache
+def rules_version() -> str:
+    """The KUR rules that decide: the dated table, SLIK's non-performing grades, the bank's
+    decision time."""
+    return audit.rules_version("kur", KUR_RULES, NON_PERFORMING, BANK_DECISION_WORKING_DAYS)
 
 
 def kur_application(
@@ -171,6 +200,14 @@ class CreditHandlers:
             loan_request_id=None if loan_request is None else loan_request.event_id,
             at=at,
         )
+        await audit.record(
+            conn,
+            application_id=case.application_id,
+            decision=_SCREENING[outcome],
+            reasons=decision.reasons,
+            rules_version=rules_version(),
+            actor=SYSTEM,
+        )
         if loan_request is None:
             await cancel_deadlines(conn, CREDIT_DEADLINES, case.application_id, at)
             await add_to_outbox(conn, screened)
@@ -227,7 +264,16 @@ class CreditHandlers:
                 decided_late=decided_late,
             ),
         )
+        # The bank decides; what is recorded is its decision as credit applied it.
+        await audit.record(
+            conn,
+            application_id=case.application_id,
+            decision=_LOAN[decision.outcome],
+            reasons=decision.reasons,
+            rules_version=rules_version(),
+            actor=SYSTEM,
+        )
 
     # The bank missed a deadline: credit's stream hears it is overdue, and at the second
     # threshold the supervisor (OJK) is told on the oversight stream.
-    on_due = staticmethod(announce_missed(CREDIT_DEADLINES))
+    on_due = staticmethod(recording_escalations(announce_missed(CREDIT_DEADLINES)))

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from opentelemetry.sdk.trace.export import SpanExporter
+from sentra_shared.events import DocumentsAuditChainHead
 from sentra_shared.runtime import build_http_app, build_runtime
 
 from sentra_documents.api import router
@@ -29,7 +30,13 @@ def create_app(settings: DocumentsSettings, span_exporter: SpanExporter | None =
     sealer = Sealer.from_setting(settings.data_keys.get_secret_value())
     handlers = documents_handlers(policy, sealer)
     runtime = build_runtime(
-        "documents", settings, MIGRATIONS, handlers, span_exporter, on_due=on_due
+        "documents",
+        settings,
+        MIGRATIONS,
+        handlers,
+        span_exporter,
+        on_due=on_due,
+        audit_head=DocumentsAuditChainHead,
     )
 
     def configure(app: FastAPI) -> None:

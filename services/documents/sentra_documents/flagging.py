@@ -10,12 +10,13 @@ import uuid
 from datetime import datetime
 
 import asyncpg
+from sentra_shared.audit import Decision
 from sentra_shared.clock import now
 from sentra_shared.events import ApplicationFlagged
 from sentra_shared.outbox import add_to_outbox
 from sentra_shared.reasons import Reason
 
-from sentra_documents import repository
+from sentra_documents import audited, repository
 from sentra_documents.domain.red_flags import SharingThresholds, shared_identifier_flag
 from sentra_documents.identifier_keys import Group
 from sentra_documents.repository import StoredApplication
@@ -48,6 +49,8 @@ async def open_review_case(
             review_due=review_due,
         ),
     )
+    # Referred to an officer: the flags, in both languages, are the reasons.
+    await audited.record(conn, stored.application_id, Decision.DOCUMENTS_FLAGGED, flags)
     return case_id
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncpg
 from sentra_shared.answers import Standing, admit
+from sentra_shared.audit import Decision
 from sentra_shared.calendar import WIB
 from sentra_shared.clock import now
 from sentra_shared.consumer import EventHandlers
@@ -27,7 +28,7 @@ from sentra_shared.events import (
 from sentra_shared.outbox import add_to_outbox
 from sentra_shared.reasons import Reason
 
-from sentra_documents import repository
+from sentra_documents import audited, repository
 from sentra_documents.assessment import MatchingPolicy, assess
 from sentra_documents.checks import check_request
 from sentra_documents.domain.agency_checks import (
@@ -159,10 +160,15 @@ async def verify(conn: asyncpg.Connection, stored: StoredApplication) -> None:
     await repository.record_decision(conn, stored.application_id, "verified", [], at)
     await cancel_deadlines(conn, DOCUMENTS_DEADLINES, stored.application_id, at)
     await add_to_outbox(conn, _verified_event(stored))
+    await audited.record(conn, stored.application_id, Decision.DOCUMENTS_VERIFIED)
 
 
 async def reject(
-    conn: asyncpg.Connection, stored: StoredApplication, reasons: tuple[Reason, ...]
+    conn: asyncpg.Connection,
+    stored: StoredApplication,
+    reasons: tuple[Reason, ...],
+    *,
+    actor: str = audited.SYSTEM,
 ) -> None:
     at = now()
     await repository.record_decision(
@@ -178,6 +184,9 @@ async def reject(
             kind=stored.form.kind,
             reasons=reasons,
         ),
+    )
+    await audited.record(
+        conn, stored.application_id, Decision.DOCUMENTS_REJECTED, reasons, actor=actor
     )
 
 

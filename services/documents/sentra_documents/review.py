@@ -15,6 +15,8 @@ from typing import Annotated, TypedDict
 
 import asyncpg
 from fastapi import APIRouter, HTTPException, Query, Request, status
+from sentra_shared import audit
+from sentra_shared.audit import AuditReason, audit_reason
 from sentra_shared.clock import now
 from sentra_shared.deadlines import answer_deadline, cancel_deadlines
 from sentra_shared.events import (
@@ -29,7 +31,7 @@ from sentra_shared.outbox import add_to_outbox
 from sentra_shared.reasons import Reason
 from sentra_shared.runtime import ServiceRuntime
 
-from sentra_documents import repository
+from sentra_documents import audited, repository
 from sentra_documents.auth import Officer, OfficerDep
 from sentra_documents.domain.reasons import DocumentsReason, reason
 from sentra_documents.forms import ApplicationForm
@@ -249,7 +251,21 @@ async def _decide(
                 reason=why,
             ),
         )
-        if decision is ReviewDecision.CLEARED:
+        cleared = decision is ReviewDecision.CLEARED
+        await audited.record(
+            conn,
+            application_id,
+            audit.Decision.REVIEW_CLEARED if cleared else audit.Decision.REVIEW_CONFIRMED,
+            [
+                audit_reason(
+                    AuditReason.OFFICER_CLEARED if cleared else AuditReason.OFFICER_CONFIRMED,
+                    why=why,
+                ),
+                *_flags(case["flags"]),
+            ],
+            actor=audit.officer(officer.subject),
+        )
+        if cleared:
             await continue_after_review(conn, stored)
         else:
             await _confirm(conn, stored, tuple(_flags(case["flags"])), officer, why, at)
@@ -273,7 +289,12 @@ async def _confirm(
     at: datetime,
 ) -> None:
     # The applicant is only told to come to the office: the flags go to the police.
-    await reject(conn, stored, (reason(DocumentsReason.REVIEW_CONFIRMED_RED_FLAGS),))
+    await reject(
+        conn,
+        stored,
+        (reason(DocumentsReason.REVIEW_CONFIRMED_RED_FLAGS),),
+        actor=audit.officer(officer.subject),
+    )
     await cancel_deadlines(conn, DOCUMENTS_DEADLINES, stored.application_id, at)
     form = stored.form
     await add_to_outbox(

@@ -12,6 +12,7 @@ from datetime import datetime
 from functools import cache
 
 import asyncpg
+from sentra_shared.audit_heads import recording_escalations
 from sentra_shared.calendar import WorkingDayCalendar, indonesian_calendar
 from sentra_shared.deadlines import Party, Terms, agency_terms, announce_missed
 from sentra_shared.events import (
@@ -70,4 +71,4 @@ async def open_review_deadline(
 
 # An agency or an officer let a deadline pass: the applicant's timeline hears it is
 # overdue and, the second time, the supervising agency is told (escalated).
-on_due = announce_missed(DOCUMENTS_DEADLINES)
+on_due = recording_escalations(announce_missed(DOCUMENTS_DEADLINES), REVIEW_TERMS)

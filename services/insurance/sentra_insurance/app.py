@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from opentelemetry.sdk.trace.export import SpanExporter
 from sentra_shared.calendar import indonesian_calendar
 from sentra_shared.deadlines import agency_terms
-from sentra_shared.events import Agency
+from sentra_shared.events import Agency, InsuranceAuditChainHead
 from sentra_shared.runtime import build_http_app, build_runtime
 
 from sentra_insurance.config import InsuranceSettings
@@ -33,5 +33,6 @@ def create_app(settings: InsuranceSettings, span_exporter: SpanExporter | None =
         build_handlers(rate, insurer),
         span_exporter,
         on_due=on_due,
+        audit_head=InsuranceAuditChainHead,
     )
     return build_http_app(runtime, lambda app: None)

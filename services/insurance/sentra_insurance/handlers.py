@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import asyncpg
-from sentra_shared import answers
+from sentra_shared import answers, audit
 from sentra_shared.calendar import WIB, WorkingDayCalendar
 from sentra_shared.clock import now
 from sentra_shared.consumer import EventHandlers
@@ -44,6 +44,7 @@ from sentra_shared.failures import RejectedEvent
 from sentra_shared.outbox import add_to_outbox
 
 from sentra_insurance import repository
+from sentra_insurance.audited import ASSESSED, record
 from sentra_insurance.domain.dormant import dormant_claim_instructions
 from sentra_insurance.domain.eps import (
     ClaimDecision,
@@ -185,6 +186,7 @@ def build_handlers(rate: ExchangeRate, insurer: Insurer) -> EventHandlers:
             await add_to_outbox(
                 conn, await payout_refused_escalation(conn, claim, insurer.terms, deadline, at)
             )
+            await record(conn, claim.application_id, audit.Decision.PAYOUT_REFUSED, event.reasons)
             return
         payment = settle_payout(
             requested_krw=claim.amount_krw,
@@ -209,6 +211,7 @@ def build_handlers(rate: ExchangeRate, insurer: Insurer) -> EventHandlers:
                 paid_late=payment.paid_late,
             ),
         )
+        await record(conn, claim.application_id, audit.Decision.PAYOUT_PAID)
 
     return handlers
 
@@ -235,6 +238,8 @@ async def _apply_decision(
         reasons=decision.reasons,
         payout_due=payout_due,
     )
+    # One record for the three ways on: it commits with whichever events follow.
+    await record(conn, application_id, ASSESSED[assessed.outcome], decision.reasons)
     if payout_due is not None and decision.amount_krw is not None:
         payout = InsurerPayoutRequested(
             application_id=application_id,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import asyncpg
+from sentra_shared.audit_heads import recording_escalations
 from sentra_shared.deadlines import Deadline, Terms, announce_missed, load_deadlines
 from sentra_shared.events import (
     INSURANCE_DEADLINES,
@@ -17,7 +18,7 @@ from sentra_insurance.repository import StoredClaim
 
 # Called by the scheduler in its claiming transaction: first overdue, then escalated to
 # the supervisor named in the insurer's terms (stored on the deadline).
-on_due = announce_missed(INSURANCE_DEADLINES)
+on_due = recording_escalations(announce_missed(INSURANCE_DEADLINES))
 
 
 async def payout_refused_escalation(

@@ -74,6 +74,15 @@ from sentra_shared.events.applications import (
     ReviewDecision,
     TraffickingReferred,
 )
+from sentra_shared.events.audit import (
+    AUDIT_EVENTS,
+    AUDIT_HEADS,
+    AUDIT_HEADS_TOPIC,
+    AuditChainHead,
+    CreditAuditChainHead,
+    DocumentsAuditChainHead,
+    InsuranceAuditChainHead,
+)
 from sentra_shared.events.base import ApplicationKind, Event
 from sentra_shared.events.deadlines import (
     CREDIT_DEADLINES,
@@ -100,7 +109,12 @@ from sentra_shared.events.deadlines import (
     InsuranceDeadlineOverdue,
 )
 
-CATALOGUE: tuple[type[Event], ...] = (*JOURNEY_EVENTS, *DEADLINE_EVENTS, *AGENCY_EVENT_TYPES)
+CATALOGUE: tuple[type[Event], ...] = (
+    *JOURNEY_EVENTS,
+    *DEADLINE_EVENTS,
+    *AGENCY_EVENT_TYPES,
+    *AUDIT_EVENTS,
+)
 
 __all__ = [
     "AGENCY_EVENTS",
@@ -108,6 +122,9 @@ __all__ = [
     "AGENCY_EXCHANGES",
     "AGENCY_REASON_CODES",
     "ANSWER_TO",
+    "AUDIT_EVENTS",
+    "AUDIT_HEADS",
+    "AUDIT_HEADS_TOPIC",
     "CATALOGUE",
     "CREDIT_DEADLINES",
     "CREDIT_TOPIC",
@@ -132,6 +149,7 @@ __all__ = [
     "ApplicationKind",
     "ApplicationReviewed",
     "ApplicationSubmitted",
+    "AuditChainHead",
     "BankCheckCompleted",
     "BankCheckRequested",
     "BankLoanDecided",
@@ -147,6 +165,7 @@ __all__ = [
     "ClaimType",
     "CreditAnswerClosed",
     "CreditAnswerRequested",
+    "CreditAuditChainHead",
     "CreditDeadlineEscalated",
     "CreditDeadlineOverdue",
     "CreditOutcome",
@@ -160,6 +179,7 @@ __all__ = [
     "DisnakerCheckRequested",
     "DocumentsAnswerClosed",
     "DocumentsAnswerRequested",
+    "DocumentsAuditChainHead",
     "DocumentsDeadlineEscalated",
     "DocumentsDeadlineOverdue",
     "DocumentsRejected",
@@ -174,6 +194,7 @@ __all__ = [
     "ImigrasiCheckRequested",
     "InsuranceAnswerClosed",
     "InsuranceAnswerRequested",
+    "InsuranceAuditChainHead",
     "InsuranceDeadlineEscalated",
     "InsuranceDeadlineOverdue",
     "InsurerCheckCompleted",
