@@ -61,23 +61,33 @@ SECURITY_SCHEME = "scramSha512"
 
 
 def servers() -> dict[str, Any]:
+    # In AsyncAPI, `kafka` is plain TCP and `kafka-secure` TLS; with a SASL scheme required
+    # they are Kafka's SASL_PLAINTEXT and SASL_SSL.
+    security = [{"$ref": f"#/components/securitySchemes/{SECURITY_SCHEME}"}]
     return {
         "local": {
             "host": LOCAL_BOOTSTRAP,
             "protocol": "kafka",
             "description": (
-                "`make up` and the conformance sandbox: PLAINTEXT on loopback, no security."
+                "`make up` and the conformance sandbox: SASL_PLAINTEXT with SCRAM-SHA-512 on "
+                "loopback (no TLS: the traffic never leaves the machine). Each client signs in "
+                "as its own principal (an agency: its agency id; `sentra-local credentials "
+                "<principal>` prints the local login) and has the same rights as in "
+                "production; the broker refuses the rest."
             ),
+            "security": security,
         },
         "production": {
             "host": PRODUCTION_BOOTSTRAP,
             "protocol": "kafka-secure",
             "description": (
-                "The secured cluster: SASL_SSL with SCRAM-SHA-512, one principal per agency "
-                "limited to its own topic pair and consumer groups. Not deployed yet: the "
-                "secured broker comes later; until then connect to `local`."
+                "The production cluster: SASL_SSL with SCRAM-SHA-512. Each client signs in as "
+                "its own principal (an agency: its agency id, with the password the operator "
+                "hands over) and may do only what `shared/sentra_shared/access.toml` grants: "
+                "an agency reads its request topic, writes its result topic and uses the "
+                "consumer groups `<agency>` and `<agency>.<name>`; the broker refuses the rest."
             ),
-            "security": [{"$ref": f"#/components/securitySchemes/{SECURITY_SCHEME}"}],
+            "security": security,
         },
     }
 
@@ -86,7 +96,11 @@ def security_schemes() -> dict[str, Any]:
     return {
         SECURITY_SCHEME: {
             "type": SECURITY_SCHEME,
-            "description": "SASL SCRAM-SHA-512 over TLS; credentials are issued per agency.",
+            "description": (
+                "SASL SCRAM-SHA-512; the username is the principal (an agency: its agency id). "
+                "Over TLS on `production`, over plain TCP on the loopback `local` server. "
+                "Credentials are issued per principal."
+            ),
         }
     }
 
