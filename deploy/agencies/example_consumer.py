@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.helpers import create_ssl_context
 
 AGENCY = os.environ.get("SENTRA_AGENCY", "polri")
 KAFKA = os.environ.get("SENTRA_KAFKA_BOOTSTRAP", "127.0.0.1:19092")
@@ -26,9 +27,14 @@ def kafka_options() -> dict:
     """The broker's address and the agency's own login, from the environment."""
     username = os.environ.get("SENTRA_KAFKA_USERNAME")
     tls = os.environ.get("SENTRA_KAFKA_TLS", "").lower() in {"1", "true", "yes"}
+    # TLS with the system's trusted certificates (a production cluster).
+    ssl = {"ssl_context": create_ssl_context()} if tls else {}
     if not username:  # a broker without SASL (a developer's own)
-        return {"bootstrap_servers": KAFKA, "security_protocol": "SSL" if tls else "PLAINTEXT"}
-    return {
+        return {
+            "bootstrap_servers": KAFKA,
+            "security_protocol": "SSL" if tls else "PLAINTEXT",
+        } | ssl
+    return ssl | {
         "bootstrap_servers": KAFKA,
         "security_protocol": "SASL_SSL" if tls else "SASL_PLAINTEXT",
         "sasl_mechanism": "SCRAM-SHA-512",
