@@ -36,7 +36,8 @@ async def pool(local_stack: Stack, tmp_path: Path) -> AsyncIterator[asyncpg.Pool
 
 @pytest.fixture
 async def broker(local_stack: Stack) -> AsyncIterator[KafkaBroker]:
-    broker = KafkaBroker(local_stack.kafka.bootstrap, enable_idempotence=True)
+    kafka = local_stack.kafka.admin
+    broker = KafkaBroker(kafka.bootstrap, security=kafka.faststream(), enable_idempotence=True)
     await broker.start()
     try:
         yield broker
