@@ -23,7 +23,7 @@ import sys
 from sentra_shared.access import load_principals
 
 from sentra_local import demo
-from sentra_local.kafka import ensure_classpath
+from sentra_local.kafka_classpath import ensure_classpath
 from sentra_local.licences import load_sample_licences
 from sentra_local.paths import state_dir
 from sentra_local.postgres import ensure_server_binaries

@@ -1,7 +1,7 @@
 """A single-node Apache Kafka broker (KRaft, combined broker + controller) without Docker.
 
 The broker is its runtime classpath plus a properties file. The classpath is resolved
-by Maven from `deploy/local/kafka/pom.xml` and cached outside the clone.
+by Maven (kafka_classpath.py) and cached outside the clone.
 
 It is secured like a production cluster: clients sign in with SASL/SCRAM-SHA-512 and the
 KRaft `StandardAuthorizer` denies whatever the access file does not grant
@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import os
-import shutil
 import subprocess
 import time
 import uuid
@@ -29,12 +28,10 @@ from sentra_shared.access_admin import Applied, CredentialStore, apply_access
 from sentra_shared.kafka_login import KafkaLogin
 from sentra_shared.topics import ensure_topics
 
-from sentra_local.paths import LOCAL_DIR, cache_dir
+from sentra_local.kafka_classpath import ensure_classpath
 from sentra_local.processes import StartupError, port_open, running_pid, stop_pid, tail
 
-KAFKA_VERSION = "4.3.1"
 SCRAM = "SCRAM-SHA-512"
-POM = LOCAL_DIR / "kafka" / "pom.xml"
 
 LOG4J2_PROPERTIES = """\
 status = warn
@@ -50,50 +47,6 @@ logger.kafka.level = INFO
 logger.apache.name = org.apache.kafka
 logger.apache.level = WARN
 """
-
-
-def classpath_dir() -> Path:
-    return cache_dir() / f"kafka-{KAFKA_VERSION}" / "libs"
-
-
-def ensure_classpath() -> Path:
-    """Resolve the broker's jars once; later calls (and later clones) reuse the cache."""
-    libs = classpath_dir()
-    marker = libs / ".complete"
-    if marker.exists():
-        return libs
-    for tool in ("java", "mvn"):
-        if shutil.which(tool) is None:
-            raise StartupError(
-                f"'{tool}' is not on PATH. Kafka needs Java 17+ and Maven "
-                "(Debian: apt-get install openjdk-17-jre-headless maven)."
-            )
-    staging = libs.with_name("libs.partial")
-    shutil.rmtree(staging, ignore_errors=True)
-    print(f"sentra-local: resolving Kafka {KAFKA_VERSION} jars into {libs} (once)", flush=True)
-    result = subprocess.run(
-        [
-            "mvn",
-            "-q",
-            "-B",
-            "-f",
-            str(POM),
-            "dependency:copy-dependencies",
-            f"-DoutputDirectory={staging}",
-            "-DincludeScope=runtime",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise StartupError(
-            f"Maven could not resolve the Kafka jars:\n{result.stdout}\n{result.stderr}"
-        )
-    shutil.rmtree(libs, ignore_errors=True)
-    staging.rename(libs)
-    marker.touch()
-    return libs
 
 
 def _cluster_id() -> str:
