@@ -158,6 +158,25 @@ class ServiceRuntime:
         }
 
 
+# Loggers that print whole Kafka records (key and value) at DEBUG: aiokafka's producer
+# logs every record it sends. Events carry NIKs, names and account numbers for the agency
+# that needs them, so these stay at INFO even when a deployment turns DEBUG on
+# (SENTRA_LOG_LEVEL); tests/e2e/test_personal_data.py logs everything else at DEBUG.
+RECORD_PRINTING_LOGGERS = ("aiokafka.producer.producer",)
+
+
+def _not_debug(record: logging.LogRecord) -> bool:
+    return record.levelno >= logging.INFO
+
+
+def keep_records_out_of_logs() -> None:
+    """Drop those loggers' DEBUG records (a filter, so their other levels are untouched)."""
+    for name in RECORD_PRINTING_LOGGERS:
+        logger = logging.getLogger(name)
+        if _not_debug not in logger.filters:
+            logger.addFilter(_not_debug)
+
+
 def build_runtime(
     name: str,
     settings: ServiceSettings,
@@ -167,6 +186,7 @@ def build_runtime(
     on_due: OnDue | None = None,
     audit_head: type[AuditChainHead] | None = None,
 ) -> ServiceRuntime:
+    keep_records_out_of_logs()
     provider = build_tracer_provider(name, span_exporter)
     instrument_asyncpg(provider)
     broker = KafkaBroker(
@@ -235,6 +255,7 @@ def serve(app: FastAPI, settings: ServiceSettings) -> None:
         level=os.environ.get("SENTRA_LOG_LEVEL", "INFO"),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    keep_records_out_of_logs()
     # One clock per process; the demo runs every process on the same accelerated one.
     clock.install(clock.clock_from_env())
     config = uvicorn.Config(

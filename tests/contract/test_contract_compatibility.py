@@ -80,3 +80,12 @@ def test_a_breaking_change_on_a_new_topic_version_is_allowed() -> None:
 
     current = {**current_schemas(), "PolriCheckRequested": event_schema(PolriCheckRequestedV2)}
     assert breaking_changes(released(), current) == []
+
+
+def test_marking_a_field_deprecated_is_compatible_but_removing_it_is_not() -> None:
+    current = copy.deepcopy(current_schemas())
+    fields = current["PolriCheckRequested"]["properties"]
+    fields["date_of_birth"] = {**fields["date_of_birth"], "deprecated": True}
+    assert breaking_changes(released(), current) == []
+    del fields["date_of_birth"]
+    assert breaking_changes(released(), current) != []

@@ -37,7 +37,7 @@ from sentra_local.stack import SERVICES, Stack
 CONSUMED_TOPICS = {
     "documents": ["sentra.documents.events.v1"],
     "credit": ["sentra.documents.events.v1", results_topic(Agency.BANK)],
-    "insurance": ["sentra.documents.events.v1", results_topic(Agency.INSURER)],
+    "insurance": ["sentra.documents.refund-payees.v1", results_topic(Agency.INSURER)],
     "notifications": [
         "sentra.credit.events.v1",
         "sentra.documents.events.v1",

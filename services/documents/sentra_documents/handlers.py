@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import asyncpg
 from sentra_shared.answers import Standing, admit
 from sentra_shared.audit import Decision
@@ -23,6 +25,8 @@ from sentra_shared.events import (
     DeadlineStep,
     DocumentsRejected,
     DocumentsVerified,
+    Event,
+    RefundDocumentsVerified,
     RefundRequest,
 )
 from sentra_shared.outbox import add_to_outbox
@@ -159,7 +163,7 @@ async def verify(conn: asyncpg.Connection, stored: StoredApplication) -> None:
     at = now()
     await repository.record_decision(conn, stored.application_id, "verified", [], at)
     await cancel_deadlines(conn, DOCUMENTS_DEADLINES, stored.application_id, at)
-    await add_to_outbox(conn, _verified_event(stored))
+    await add_to_outbox(conn, *verified_events(stored, at))
     await audited.record(conn, stored.application_id, Decision.DOCUMENTS_VERIFIED)
 
 
@@ -190,27 +194,36 @@ async def reject(
     )
 
 
-def _verified_event(stored: StoredApplication) -> DocumentsVerified:
-    """Only what credit or insurance need to decide travels on: no identity numbers."""
-    form = stored.form
-    credit = refund = None
-    person = form.applicant
+def verified_events(stored: StoredApplication, at: datetime) -> list[Event]:
+    """What a verified application sends: to every reader, that it was verified (and for
+    a loan what credit needs); to insurance alone, a refund claim with its payee."""
+    form, person = stored.form, stored.form.applicant
+    credit = None
     if form.kind is ApplicationKind.KUR_LOAN and form.credit is not None:
-        # The bank finds the borrower's SLIK history by NIK: credit needs it, no one else.
+        # The bank finds the borrower's SLIK history by NIK: credit needs it.
         borrower = Borrower(
             nik=person.nik, full_name=person.full_name, date_of_birth=person.date_of_birth
         )
         credit = CreditRequest(**form.credit.model_dump(), borrower=borrower)
+    events: list[Event] = [
+        DocumentsVerified(
+            application_id=stored.application_id,
+            occurred_at=at,
+            kind=form.kind,
+            credit_request=credit,
+        )
+    ]
     if form.kind is ApplicationKind.INSURANCE_REFUND and form.refund is not None:
+        # The names, bank code and account the insurer pays to: on a topic only insurance
+        # reads, never on the documents stream that credit and notifications read too.
         refund = RefundRequest(
             worker_ref=stored.worker_ref,
             date_of_birth=person.date_of_birth,
             **form.refund.model_dump(),
         )
-    return DocumentsVerified(
-        application_id=stored.application_id,
-        occurred_at=now(),
-        kind=form.kind,
-        credit_request=credit,
-        refund_request=refund,
-    )
+        events.append(
+            RefundDocumentsVerified(
+                application_id=stored.application_id, occurred_at=at, refund_request=refund
+            )
+        )
+    return events

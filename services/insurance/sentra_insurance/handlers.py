@@ -26,17 +26,16 @@ from sentra_shared.deadlines import (
 from sentra_shared.events import (
     INSURANCE_DEADLINES,
     Agency,
-    ApplicationKind,
     CheckOutcome,
     ClaimOutcome,
     DeadlineStep,
-    DocumentsVerified,
     DormantClaimReferred,
     InsurerCheckCompleted,
     InsurerCheckRequested,
     InsurerPayoutConfirmed,
     InsurerPayoutRequested,
     RefundClaimAssessed,
+    RefundDocumentsVerified,
     RefundPaid,
     RefundRequest,
 )
@@ -101,10 +100,10 @@ def _eps_claim(application_id: uuid.UUID, request: RefundRequest, held: int | No
 def build_handlers(rate: ExchangeRate, insurer: Insurer) -> EventHandlers:
     handlers = EventHandlers(consumer="insurance")
 
-    @handlers.on(DocumentsVerified)
-    async def ask_insurer(conn: asyncpg.Connection, event: DocumentsVerified) -> None:
-        if event.kind is not ApplicationKind.INSURANCE_REFUND or event.refund_request is None:
-            return
+    # The claim comes whole on its own topic (documents publishes it with DocumentsVerified
+    # in one transaction): nothing here waits for, or joins with, the documents stream.
+    @handlers.on(RefundDocumentsVerified)
+    async def ask_insurer(conn: asyncpg.Connection, event: RefundDocumentsVerified) -> None:
         request = event.refund_request
         at = now()
         check = InsurerCheckRequested(

@@ -2,7 +2,8 @@
 
 Breaking, unless the event moved to a new topic version: removing an event or a field,
 changing a field's type or constraints, and adding a required field. Adding an optional
-field, or changing titles, descriptions and examples, is compatible.
+field, changing titles, descriptions and examples, or marking a field deprecated, is
+compatible.
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-# Words that explain a schema without changing what it accepts.
-_ANNOTATIONS = frozenset({"title", "description", "examples", "$comment"})
+# Words that explain a schema without changing what it accepts. `deprecated` (JSON Schema
+# 2020-12 meta-data) retires a field that must stay readable until the next topic version.
+_ANNOTATIONS = frozenset({"title", "description", "examples", "$comment", "deprecated"})
 
 
 def breaking_changes(

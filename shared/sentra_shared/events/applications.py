@@ -15,6 +15,9 @@ from sentra_shared.events.base import ApplicationKind, Event
 from sentra_shared.reasons import Reason
 
 DOCUMENTS_TOPIC = "sentra.documents.events.v1"
+# Read by insurance only: a verified refund claim with the payee's details the insurer
+# pays to. Credit and notifications read DOCUMENTS_TOPIC and never see them.
+REFUND_PAYEES_TOPIC = "sentra.documents.refund-payees.v1"
 # Read by the police (Polri) and BP2MI: confirmed trafficking cases, with what they need
 # to act on them. Nothing else travels on it.
 TPPO_REFERRALS_TOPIC = "sentra.referrals.tppo.v1"
@@ -58,6 +61,9 @@ ClaimType = Literal["return_cost", "departure_guarantee", "wage_arrears_guarante
 
 
 class RefundRequest(BaseModel):
+    """A verified refund claim as insurance and the insurer need it. Personal data: it
+    travels only on REFUND_PAYEES_TOPIC, which only insurance reads."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     # A keyed hash of the worker's NIK: lets insurance see "one paid claim per worker and
@@ -117,7 +123,25 @@ class DocumentsVerified(Event):
 
     kind: ApplicationKind
     credit_request: CreditRequest | None = None
-    refund_request: RefundRequest | None = None
+    # Retired, always absent: the refund's names, bank code and account went to every
+    # reader of this topic though only insurance needs them. They travel on
+    # RefundDocumentsVerified now; the field stays readable until the next topic version.
+    refund_request: RefundRequest | None = Field(
+        default=None,
+        deprecated=True,
+        description="Retired: always absent. See RefundDocumentsVerified.",
+    )
+
+
+class RefundDocumentsVerified(Event):
+    """A refund application's documents were verified: the claim, with the payee's
+    details the insurer pays to, for insurance alone. Published with DocumentsVerified
+    in one transaction; insurance opens the claim from this event only."""
+
+    owner: ClassVar[str] = "documents"
+    topic: ClassVar[str] = REFUND_PAYEES_TOPIC
+
+    refund_request: RefundRequest
 
 
 class DocumentsRejected(Event):
@@ -284,6 +308,7 @@ class ApplicantNotificationFailed(Event):
 JOURNEY_EVENTS: tuple[type[Event], ...] = (
     ApplicationSubmitted,
     DocumentsVerified,
+    RefundDocumentsVerified,
     DocumentsRejected,
     ApplicationFlagged,
     ApplicationReviewed,
