@@ -1,6 +1,13 @@
 """The tamper-evident audit log: every decision, hash-chained, in the deciding service's
 own database, written in the transaction that makes the decision.
 
+`record` inserts the decision's row in the caller's transaction, content only; `chain`
+(run by the service's audit task within a second of the commit) gives the committed rows,
+in the order it sees them, their gap-free position, the previous row's hash and their own.
+Only `chain` takes the chain-wide lock, for a moment: a decision never waits on another
+(a lock held from a decision to its commit would serialise whole consumer batches and
+deadlock with the rows they lock).
+
 Each row's hash is the SHA-256 of its canonical content (`canonical`), which includes the
 previous row's hash (the first row's previous hash is `GENESIS`). `verify` recomputes a
 chain and names the first row that does not match; a head (position + hash) kept by a
@@ -29,9 +36,11 @@ from sentra_shared import clock
 from sentra_shared.reasons import BilingualText, Reason, ReasonCatalogue
 
 GENESIS = "0" * 64
-# Every append takes this transaction-level lock first, so that two decisions committing
-# at the same time still form one linear chain (distinct from the migration lock).
+# The chainer's transaction-level lock: two chainers (two instances of a service) still
+# form one linear chain (distinct from the migration lock).
 _APPEND_LOCK = 0x5E47_0A0D
+# Rows linked per chaining transaction.
+CHAIN_BATCH = 500
 SCHEDULER = "scheduler"
 
 
@@ -254,65 +263,87 @@ async def record(
     reasons: Iterable[Reason] = (),
     rules_version: str,
     actor: str,
-) -> AuditRow:
-    """Append one decision in the caller's transaction (which must be open): it commits
-    or rolls back with the decision itself."""
+) -> None:
+    """Record one decision in the caller's transaction (which must be open): it commits or
+    rolls back with the decision itself. `chain` links it once committed."""
     if not conn.is_in_transaction():
         raise RuntimeError("audit.record needs the decision's transaction")
-    # Serialise appends until commit: the last row read here stays the last one.
-    await conn.execute("SELECT pg_advisory_xact_lock($1)", _APPEND_LOCK)
-    last = await conn.fetchrow(
-        "SELECT position, hash FROM audit_log ORDER BY position DESC LIMIT 1"
-    )
-    # Truncated to what PostgreSQL keeps, so the hash is the same when read back.
-    unhashed = AuditRow(
-        position=1 if last is None else last["position"] + 1,
-        application_id=application_id,
-        decision=decision.value,
-        reasons=tuple(r.model_dump(mode="json") for r in reasons),
-        rules_version=rules_version,
-        actor=actor,
-        trace_id=_trace_id(),
-        recorded_at=clock.now().astimezone(UTC),
-        prev_hash=GENESIS if last is None else last["hash"],
-        hash="",
-    )
-    row = dataclasses.replace(unhashed, hash=content_hash(unhashed))
     await conn.execute(
-        """INSERT INTO audit_log (position, application_id, decision, reasons, rules_version,
-                                  actor, trace_id, recorded_at, prev_hash, hash)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)""",
-        row.position,
-        row.application_id,
-        row.decision,
-        json.dumps(list(row.reasons), ensure_ascii=False),
-        row.rules_version,
-        row.actor,
-        row.trace_id,
-        row.recorded_at,
-        row.prev_hash,
-        row.hash,
+        """INSERT INTO audit_log (application_id, decision, reasons, rules_version, actor,
+                                  trace_id, recorded_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)""",
+        application_id,
+        decision.value,
+        json.dumps([r.model_dump(mode="json") for r in reasons], ensure_ascii=False),
+        rules_version,
+        actor,
+        _trace_id(),
+        # Truncated to what PostgreSQL keeps, so the hash is the same when read back.
+        clock.now().astimezone(UTC),
     )
-    return row
 
 
-_COLUMNS = """position, application_id, decision, reasons::text AS reasons, rules_version,
-              actor, trace_id, recorded_at, prev_hash, hash"""
+async def chain(conn: asyncpg.Connection, limit: int = CHAIN_BATCH) -> int:
+    """Link up to `limit` committed rows not yet chained, oldest insertion first, after the
+    chain's last row; return how many. Each call is a transaction of its own."""
+    async with conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", _APPEND_LOCK)
+        pending = await conn.fetch(
+            f"""SELECT id, {_CONTENT} FROM audit_log WHERE hash IS NULL
+                ORDER BY id LIMIT $1 FOR UPDATE""",
+            limit,
+        )
+        if not pending:
+            return 0
+        last = await conn.fetchrow(
+            "SELECT position, hash FROM audit_log WHERE hash IS NOT NULL "
+            "ORDER BY position DESC LIMIT 1"
+        )
+        position, previous = (0, GENESIS) if last is None else (last["position"], last["hash"])
+        links = []
+        for record in pending:
+            position += 1
+            values = dict(record)
+            row_id = values.pop("id")
+            values["reasons"] = tuple(json.loads(values["reasons"]))
+            unhashed = AuditRow(position=position, prev_hash=previous, hash="", **values)
+            previous = content_hash(unhashed)
+            links.append((row_id, position, unhashed.prev_hash, previous))
+        await conn.executemany(
+            "UPDATE audit_log SET position = $2, prev_hash = $3, hash = $4 WHERE id = $1",
+            links,
+        )
+    return len(links)
+
+
+async def unchained(conn: asyncpg.Connection) -> int:
+    """Decisions committed but not linked yet (the chainer runs every second or so)."""
+    return int(await conn.fetchval("SELECT count(*) FROM audit_log WHERE hash IS NULL"))
+
+
+_CONTENT = """application_id, decision, reasons::text AS reasons, rules_version, actor, trace_id,
+              recorded_at"""
+_COLUMNS = f"position, {_CONTENT}, prev_hash, hash"
 
 
 async def read_chain(conn: asyncpg.Connection) -> list[AuditRow]:
-    rows = await conn.fetch(f"SELECT {_COLUMNS} FROM audit_log ORDER BY position")
+    rows = await conn.fetch(
+        f"SELECT {_COLUMNS} FROM audit_log WHERE hash IS NOT NULL ORDER BY position"
+    )
     return [AuditRow.from_record(r) for r in rows]
 
 
 async def read_application(conn: asyncpg.Connection, application_id: uuid.UUID) -> list[AuditRow]:
     rows = await conn.fetch(
-        f"SELECT {_COLUMNS} FROM audit_log WHERE application_id = $1 ORDER BY position",
+        f"SELECT {_COLUMNS} FROM audit_log WHERE application_id = $1 AND hash IS NOT NULL"
+        " ORDER BY position",
         application_id,
     )
     return [AuditRow.from_record(r) for r in rows]
 
 
 async def chain_head(conn: asyncpg.Connection) -> AuditRow | None:
-    row = await conn.fetchrow(f"SELECT {_COLUMNS} FROM audit_log ORDER BY position DESC LIMIT 1")
+    row = await conn.fetchrow(
+        f"SELECT {_COLUMNS} FROM audit_log WHERE hash IS NOT NULL ORDER BY position DESC LIMIT 1"
+    )
     return None if row is None else AuditRow.from_record(row)

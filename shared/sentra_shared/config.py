@@ -40,6 +40,9 @@ class ServiceSettings(BaseSettings):
     # How often a deciding service writes its audit chain's head to the outbox (only when
     # it moved), by the process clock.
     audit_head_interval_s: float = Field(default=60.0, gt=0)
+    # How long each part may take to stop on SIGTERM (flushing the outbox, committing the
+    # consumer) before the process goes anyway; nothing is lost (see runtime.stop).
+    stop_step_timeout_s: float = Field(default=15.0, gt=0)
     # Consumer group; defaults to `default_consumer_group(service)`.
     consumer_group: str | None = None
 

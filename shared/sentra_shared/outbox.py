@@ -89,6 +89,7 @@ class OutboxRelay:
         self._next_purge: datetime | None = None  # None: at the first turn of the loop
         self._wake = asyncio.Event()
         self._stopping = False
+        self._stop_requested = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._listener: asyncpg.Connection | None = None
 
@@ -124,6 +125,7 @@ class OutboxRelay:
     async def stop(self) -> None:
         """Stop waking up, then publish whatever is still pending."""
         self._stopping = True
+        self._stop_requested.set()
         self._wake.set()
         if self._task is not None:
             await self._task
@@ -141,9 +143,13 @@ class OutboxRelay:
                 await self.drain()
                 await self._purge_when_due()
             except Exception:
-                # Broker or database trouble: keep the rows, try again on the next wake.
+                # Broker or database trouble: keep the rows, try again after a poll
+                # interval (or stop at once when asked: the final flush is `stop`'s).
                 log.exception("outbox relay failed; will retry")
-                await asyncio.sleep(self._poll_interval)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stop_requested.wait(), self._poll_interval)
+            if self._stopping:
+                break
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._poll_interval)
 

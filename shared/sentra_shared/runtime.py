@@ -132,17 +132,46 @@ class ServiceRuntime:
         """Stop fetching and finish in-flight messages, flush the relay, then disconnect."""
         # The scheduler and the consumer first (finishing and committing what they hold),
         # the producer last: the relay still needs it for the final flush.
-        if self._audit_heads is not None:
-            await self._audit_heads.stop()
-        if self._scheduler is not None:
-            await self._scheduler.stop()
-        if self._consumer is not None:
-            await self._consumer.stop()
-        if self._relay is not None:
-            await self._relay.stop()
-        await self.broker.stop()
+        # Each step is bounded: with the broker or the database gone, a flush would retry
+        # forever and SIGTERM would never end the process. What a step leaves is safe: rows
+        # stay in the outbox for the next start, uncommitted records are delivered again
+        # and the inbox drops what was applied.
+        steps = [
+            ("audit chain", self._audit_heads.stop if self._audit_heads else None),
+            ("deadline scheduler", self._scheduler.stop if self._scheduler else None),
+            ("consumer", self._consumer.stop if self._consumer else None),
+            ("outbox relay", self._relay.stop if self._relay else None),
+            ("producer", self.broker.stop),
+            ("database pool", self._pool.close if self._pool else None),
+        ]
+        for name, stop in steps:
+            if stop is None:
+                continue
+            try:
+                async with asyncio.timeout(self.settings.stop_step_timeout_s):
+                    await stop()
+            except TimeoutError:
+                log.warning(
+                    "%s: %s did not stop within %.0fs (broker or database unreachable?); "
+                    "what it held is left for the next start",
+                    self.name,
+                    name,
+                    self.settings.stop_step_timeout_s,
+                )
+            except (Exception, asyncio.CancelledError) as error:
+                # aiokafka lets a CancelledError of its own tasks escape when the broker is
+                # gone; only a cancellation of this task itself must go on up.
+                task = asyncio.current_task()
+                if isinstance(error, asyncio.CancelledError) and task and task.cancelling():
+                    raise
+                log.warning(
+                    "%s: %s failed to stop (%s); what it held is left for the next start",
+                    self.name,
+                    name,
+                    type(error).__name__,
+                )
         if self._pool is not None:
-            await self._pool.close()
+            self._pool.terminate()  # whatever the bounded close left open
         self.tracer_provider.force_flush()
 
     async def health(self) -> dict[str, str]:

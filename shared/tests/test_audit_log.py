@@ -32,9 +32,9 @@ REASON = Reason(
 AS_OWNER = "SET session_replication_role = replica"
 
 
-async def _append(pool: asyncpg.Pool, application_id: uuid.UUID) -> audit.AuditRow:
+async def _append(pool: asyncpg.Pool, application_id: uuid.UUID) -> None:
     async with pool.acquire() as conn, conn.transaction():
-        return await audit.record(
+        await audit.record(
             conn,
             application_id=application_id,
             decision=audit.Decision.DOCUMENTS_REJECTED,
@@ -52,6 +52,8 @@ async def _fresh_chain(stack: Stack, migrations: Path, rows: int) -> str:
         await migrate(pool, migrations)
         for _ in range(rows):
             await _append(pool, uuid.uuid4())
+        async with pool.acquire() as conn:
+            assert await audit.chain(conn) == rows
     finally:
         await pool.close()
     return url
@@ -170,16 +172,26 @@ def test_a_truncated_tail_is_caught_against_the_published_head(
 
 async def test_the_trigger_refuses_changes(local_stack: Stack, tmp_path: Path) -> None:
     url = await _fresh_chain(local_stack, tmp_path, 2)
+    pool = await create_pool(url)
+    try:
+        await _append(pool, uuid.uuid4())  # recorded, not chained yet
+    finally:
+        await pool.close()
     conn = await asyncpg.connect(url)
     try:
         for statement in (
             "UPDATE audit_log SET actor = 'officer:x' WHERE position = 1",
+            # Linking is write-once: a chained row cannot be linked again ...
+            f"UPDATE audit_log SET hash = '{'1' * 64}' WHERE position = 2",
+            # ... and linking may not touch what was decided.
+            "UPDATE audit_log SET position = 3, prev_hash = hash, hash = md5('x') || md5('y'),"
+            " actor = 'officer:x' WHERE hash IS NULL",
             "DELETE FROM audit_log WHERE position = 2",
             "TRUNCATE audit_log",
         ):
             with pytest.raises(asyncpg.InsufficientPrivilegeError, match="append-only"):
                 await conn.execute(statement)
-        assert await conn.fetchval("SELECT count(*) FROM audit_log") == 2
+        assert await conn.fetchval("SELECT count(*) FROM audit_log") == 3
     finally:
         await conn.close()
 
@@ -209,9 +221,18 @@ async def test_concurrent_appends_form_one_chain(local_stack: Stack, tmp_path: P
         applications = [uuid.uuid4() for _ in range(24)]
         await asyncio.gather(*(_append(pool, a) for a in applications))
         async with pool.acquire() as conn:
+            assert await audit.read_chain(conn) == []  # recorded, not chained yet
+            assert await audit.unchained(conn) == 24
+            # Two chainers at once (two instances of a service) still make one chain.
+            async with pool.acquire() as other:
+                linked = await asyncio.gather(audit.chain(conn, 10), audit.chain(other, 10))
+            while await audit.chain(conn, 10):
+                pass
             rows = await audit.read_chain(conn)
+            assert await audit.unchained(conn) == 0
     finally:
         await pool.close()
+    assert sorted(linked) == [10, 10]
     assert [r.position for r in rows] == list(range(1, 25))
     assert {r.application_id for r in rows} == set(applications)
     assert audit.verify(rows).ok

@@ -98,3 +98,50 @@ def test_sigterm_drains_the_outbox_and_exits_zero(shutdown_stack: Stack, tmp_pat
     assert os.waitstatus_to_exitcode(status) == 0, log[-3000:]
     assert "Traceback" not in log, log[-3000:]
     assert asyncio.run(_unpublished(dsn)) == 0
+
+
+def test_sigterm_with_the_broker_gone_still_ends_the_process_and_keeps_the_rows(
+    shutdown_stack: Stack, tmp_path: Path
+) -> None:
+    local_stack = shutdown_stack
+    asyncio.run(local_stack.postgres.recreate_databases([database_name("credit", "_test")]))
+    dsn = local_stack.database_url("credit")
+    service = ServiceProcess(
+        "credit",
+        tmp_path,
+        http_port=free_port(),
+        extra_env=(
+            ("SENTRA_CREDIT_OUTBOX_POLL_INTERVAL_S", "600"),
+            ("SENTRA_CREDIT_STOP_STEP_TIMEOUT_S", "3"),
+        ),
+    )
+    service.start(local_stack)
+    pid = int(service.pid_file.read_text())
+    reaped = False
+    try:
+        service.wait_healthy(timeout=60)
+        assert local_stack.down(["kafka"]) == ["kafka"]
+        asyncio.run(_write_outbox_rows(dsn, 20))  # nowhere to publish them now
+        # The database goes too: every step of the shutdown would wait on one or the other.
+        assert local_stack.down(["postgres"]) == ["postgres"]
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + 60
+        status = None
+        while time.monotonic() < deadline:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                reaped = True
+                break
+            time.sleep(0.05)
+        else:
+            raise AssertionError("the service did not exit within 60s of SIGTERM")
+    finally:
+        if not reaped:  # still our unreaped child: this pid cannot be anyone else's
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+    log = service.log_file.read_text(errors="replace")
+    assert os.waitstatus_to_exitcode(status) == 0, log[-3000:]
+    assert "what it held is left for the next start" in log, log[-3000:]
+    # Nothing lost: the rows wait in the outbox for the next start.
+    local_stack.postgres.start()
+    assert asyncio.run(_unpublished(dsn)) == 20
