@@ -175,7 +175,8 @@ def assert_traced(centre: Centre, rows: list[audit.AuditRow]) -> None:
 async def test_a_kur_loan_leaves_documents_and_credit_decisions(centre: Centre) -> None:
     app = await submit(centre, Path.KUR_DISBURSED)
     credit = await centre.decisions("credit", app, "credit.loan_disbursed")
-    documents = await centre.rows("documents", app)
+    # Each service chains its decisions within a second of their commit.
+    documents = await centre.decisions("documents", app, "documents.verified")
     assert [(r.decision, r.actor) for r in documents] == [
         ("documents.verified", "system:documents")
     ]
@@ -254,7 +255,19 @@ async def test_an_officers_confirmation_is_recorded_and_shown_in_both_languages(
 async def test_heads_go_out_through_the_outbox_after_the_interval(
     centre: Centre, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # Every service has decided something by now (the tests above ran first).
+    # Every service has decided something by now (the tests above ran first); wait until
+    # each has chained all of it, so that its head stays where it is read here.
+    async def all_chained() -> bool:
+        for url in centre.databases.values():
+            conn = await asyncpg.connect(url)
+            try:
+                if await audit.unchained(conn):
+                    return False
+            finally:
+                await conn.close()
+        return True
+
+    await wait_until(all_chained, within=30)
     current: dict[str, audit.AuditRow | None] = {}
     for service, url in centre.databases.items():
         conn = await asyncpg.connect(url)
