@@ -7,28 +7,18 @@ that `make up` runs (remove: the principal left out of the access file).
 from __future__ import annotations
 
 import pytest
-from aiokafka.conn import create_conn
 from aiokafka.errors import SaslAuthenticationFailed, TopicAuthorizationFailedError
 from sentra_local.stack import Stack
 from sentra_shared.access import grants, load_principals
 from sentra_shared.access_admin import apply_access
 from sentra_shared.access_command import main as sentra_access
-from sentra_shared.kafka_login import SCRAM_MECHANISM
 
-from .test_kafka_acls import read
+from .test_kafka_acls import read, sign_in
 
 
 async def signs_in(stack: Stack, username: str, password: str) -> bool:
-    host, port = stack.kafka.bootstrap.rsplit(":", 1)
     try:
-        conn = await create_conn(
-            host,
-            int(port),
-            security_protocol="SASL_PLAINTEXT",
-            sasl_mechanism=SCRAM_MECHANISM,
-            sasl_plain_username=username,
-            sasl_plain_password=password,
-        )
+        conn = await sign_in(stack, username, password)
     except SaslAuthenticationFailed:
         return False
     conn.close()

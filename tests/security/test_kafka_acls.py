@@ -15,7 +15,7 @@ from collections.abc import Awaitable
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from aiokafka.conn import create_conn
+from aiokafka.conn import AIOKafkaConnection, create_conn
 from aiokafka.errors import (
     GroupAuthorizationFailedError,
     KafkaError,
@@ -128,46 +128,38 @@ async def test_a_service_cannot_write_another_services_stream(local_stack: Stack
     )
 
 
+async def sign_in(stack: Stack, username: str, password: str) -> AIOKafkaConnection:
+    """One SASL/SCRAM handshake with the broker, nothing else."""
+    host, port = stack.kafka.bootstrap.rsplit(":", 1)
+    return await create_conn(
+        host,
+        int(port),
+        security_protocol="SASL_PLAINTEXT",
+        sasl_mechanism=SCRAM_MECHANISM,
+        sasl_plain_username=username,
+        sasl_plain_password=password,
+    )
+
+
 async def test_a_wrong_password_is_refused(local_stack: Stack) -> None:
-    host, port = local_stack.kafka.bootstrap.rsplit(":", 1)
-
-    def connect(username: str, password: str) -> Awaitable[object]:
-        return create_conn(
-            host,
-            int(port),
-            security_protocol="SASL_PLAINTEXT",
-            sasl_mechanism=SCRAM_MECHANISM,
-            sasl_plain_username=username,
-            sasl_plain_password=password,
-        )
-
     right = local_stack.kafka.login("polri")
     assert right.password is not None
-    conn = await connect("polri", right.password)  # the right one signs in
-    conn.close()
+    (await sign_in(local_stack, "polri", right.password)).close()  # the right one signs in
     message = await refused(
         "polri signs in with a wrong password",
-        connect("polri", right.password + "x"),
+        sign_in(local_stack, "polri", right.password + "x"),
         SaslAuthenticationFailed,
     )
     assert "invalid credentials" in message
     await refused(
         "an unknown user signs in",
-        connect("mallory", "anything"),
+        sign_in(local_stack, "mallory", "anything"),
         SaslAuthenticationFailed,
     )
 
 
 async def test_every_principal_in_the_access_file_can_sign_in(local_stack: Stack) -> None:
-    host, port = local_stack.kafka.bootstrap.rsplit(":", 1)
     for name in load_principals():
-        login = local_stack.kafka.login(name)
-        conn = await create_conn(
-            host,
-            int(port),
-            security_protocol="SASL_PLAINTEXT",
-            sasl_mechanism=SCRAM_MECHANISM,
-            sasl_plain_username=name,
-            sasl_plain_password=login.password,
-        )
-        conn.close()
+        password = local_stack.kafka.login(name).password
+        assert password is not None
+        (await sign_in(local_stack, name, password)).close()
