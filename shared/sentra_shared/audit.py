@@ -21,7 +21,7 @@ import dataclasses
 import hashlib
 import json
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -281,6 +281,37 @@ async def record(
         # Truncated to what PostgreSQL keeps, so the hash is the same when read back.
         clock.now().astimezone(UTC),
     )
+
+
+@dataclass(frozen=True)
+class Auditor:
+    """How one deciding service records: its own actor by default, and the version of the
+    rule tables it decides by (a function, so that tables are read on first use)."""
+
+    service: str
+    rules_version: Callable[[], str]
+
+    @property
+    def system(self) -> str:
+        return system(self.service)
+
+    async def record(
+        self,
+        conn: asyncpg.Connection,
+        application_id: uuid.UUID,
+        decision: Decision,
+        reasons: Iterable[Reason] = (),
+        *,
+        actor: str | None = None,
+    ) -> None:
+        await record(
+            conn,
+            application_id=application_id,
+            decision=decision,
+            reasons=reasons,
+            rules_version=self.rules_version(),
+            actor=actor or self.system,
+        )
 
 
 async def chain(conn: asyncpg.Connection, limit: int = CHAIN_BATCH) -> int:

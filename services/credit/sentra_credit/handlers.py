@@ -58,7 +58,6 @@ from sentra_credit.domain.loan import decide_loan
 
 _PRODUCTS = {"placement": KurProduct.PLACEMENT, "micro": KurProduct.MICRO}
 BANK = Agency.BANK.value
-SYSTEM = audit.system("credit")
 # Two tables: both outcomes have a "rejected", equal as strings.
 _SCREENING = {
     CreditOutcome.APPROVED: audit.Decision.CREDIT_APPROVED,
@@ -76,6 +75,9 @@ def rules_version() -> str:
     """The KUR rules that decide: the dated table, SLIK's non-performing grades, the bank's
     decision time."""
     return audit.rules_version("kur", KUR_RULES, NON_PERFORMING, BANK_DECISION_WORKING_DAYS)
+
+
+AUDITOR = audit.Auditor("credit", rules_version)
 
 
 def kur_application(
@@ -200,14 +202,7 @@ class CreditHandlers:
             loan_request_id=None if loan_request is None else loan_request.event_id,
             at=at,
         )
-        await audit.record(
-            conn,
-            application_id=case.application_id,
-            decision=_SCREENING[outcome],
-            reasons=decision.reasons,
-            rules_version=rules_version(),
-            actor=SYSTEM,
-        )
+        await AUDITOR.record(conn, case.application_id, _SCREENING[outcome], decision.reasons)
         if loan_request is None:
             await cancel_deadlines(conn, CREDIT_DEADLINES, case.application_id, at)
             await add_to_outbox(conn, screened)
@@ -265,14 +260,7 @@ class CreditHandlers:
             ),
         )
         # The bank decides; what is recorded is its decision as credit applied it.
-        await audit.record(
-            conn,
-            application_id=case.application_id,
-            decision=_LOAN[decision.outcome],
-            reasons=decision.reasons,
-            rules_version=rules_version(),
-            actor=SYSTEM,
-        )
+        await AUDITOR.record(conn, case.application_id, _LOAN[decision.outcome], decision.reasons)
 
     # The bank missed a deadline: credit's stream hears it is overdue, and at the second
     # threshold the supervisor (OJK) is told on the oversight stream.

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import uuid
 from functools import cache
 
-import asyncpg
 from sentra_shared import audit
 from sentra_shared.events import ClaimOutcome
-from sentra_shared.reasons import Reason
 
 from sentra_insurance.domain.eps import (
     CLAIM_PERIODS,
@@ -18,7 +15,6 @@ from sentra_insurance.domain.eps import (
     WAGE_ARREARS_CAP_KRW,
 )
 
-SYSTEM = audit.system("insurance")
 ASSESSED = {
     ClaimOutcome.ACCEPTED: audit.Decision.CLAIM_ACCEPTED,
     ClaimOutcome.REJECTED: audit.Decision.CLAIM_REJECTED,
@@ -39,17 +35,5 @@ def rules_version() -> str:
     )
 
 
-async def record(
-    conn: asyncpg.Connection,
-    application_id: uuid.UUID,
-    decision: audit.Decision,
-    reasons: tuple[Reason, ...] = (),
-) -> None:
-    await audit.record(
-        conn,
-        application_id=application_id,
-        decision=decision,
-        reasons=reasons,
-        rules_version=rules_version(),
-        actor=SYSTEM,
-    )
+AUDITOR = audit.Auditor("insurance", rules_version)
+record = AUDITOR.record
