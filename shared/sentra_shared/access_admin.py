@@ -17,7 +17,7 @@ import json
 import os
 import secrets
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -65,11 +65,14 @@ class CredentialStore:
             self._save(passwords)
         return passwords[principal]
 
-    def rotate(self, principal: str) -> str:
+    def rotate(self, principal: str, give: Callable[[str], None]) -> None:
+        """A new password: `give` hands it to the broker first, and only once the broker
+        took it is it kept (a failure leaves the old one working, in both places)."""
+        new = secrets.token_urlsafe(24)
+        give(new)
         passwords = self._load()
-        passwords[principal] = secrets.token_urlsafe(24)
+        passwords[principal] = new
         self._save(passwords)
-        return passwords[principal]
 
     def forget(self, keep: Iterable[str]) -> list[str]:
         """Drop the passwords of principals not in `keep`; return their names."""

@@ -19,6 +19,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from confluent_kafka import KafkaException
+
 from sentra_shared.access import (
     ADMIN,
     BROKER_USERS,
@@ -92,16 +94,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     store = CredentialStore(args.credentials)
     login = _admin_login(store, args.bootstrap)
-    if args.command == "apply":
-        passwords = {name: store.password(name) for name in principals}
-        applied = apply_access(login, principals, granted, passwords)
-        store.forget(keep=[*principals, *BROKER_USERS])
-        print(f"applied to {args.bootstrap}: {applied.summary()}")
-        return 0
-    if args.principal not in principals:
+    if args.command == "rotate" and args.principal not in principals:
         print(f"no principal {args.principal!r} in access.toml", file=sys.stderr)
         return 2
-    rotate_password(login, args.principal, store.rotate(args.principal))
+    try:
+        if args.command == "apply":
+            passwords = {name: store.password(name) for name in principals}
+            applied = apply_access(login, principals, granted, passwords)
+            store.forget(keep=[*principals, *BROKER_USERS])
+            print(f"applied to {args.bootstrap}: {applied.summary()}")
+            return 0
+        store.rotate(args.principal, lambda new: rotate_password(login, args.principal, new))
+    except (KafkaException, RuntimeError, TimeoutError) as error:
+        # The broker's own words (never a password): unreachable, refused, too slow.
+        print(f"sentra-access: {args.command} on {args.bootstrap} failed: {error}", file=sys.stderr)
+        return 1
     print(
         f"{args.principal}: new password in {store.path}; the old one no longer signs in "
         "(clients already connected keep their session until they reconnect)"

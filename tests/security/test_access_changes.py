@@ -6,8 +6,12 @@ that `make up` runs (remove: the principal left out of the access file).
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 from aiokafka.errors import SaslAuthenticationFailed, TopicAuthorizationFailedError
+from sentra_local.processes import free_port
 from sentra_local.stack import Stack
 from sentra_shared.access import grants, load_principals
 from sentra_shared.access_admin import apply_access
@@ -68,3 +72,20 @@ async def test_removing_an_agency_takes_its_user_and_acls(local_stack: Stack) ->
     await read(kafka.login("bp2mi"), "sentra.referrals.tppo.v1")
     with pytest.raises(TopicAuthorizationFailedError):
         await read(kafka.login("bp2mi"), "sentra.documents.events.v1")
+
+
+def test_a_rotation_the_broker_did_not_take_keeps_the_old_password(
+    local_stack: Stack,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.delenv("SENTRA_KAFKA_USERNAME", raising=False)
+    store = tmp_path / "credentials.json"
+    shutil.copy(local_stack.kafka.credentials.path, store)
+    before = store.read_bytes()
+    nowhere = f"127.0.0.1:{free_port()}"  # no broker listens there
+    code = sentra_access(["--bootstrap", nowhere, "rotate", "polri", "--credentials", str(store)])
+    assert code == 1
+    assert f"rotate on {nowhere} failed" in capsys.readouterr().err
+    assert store.read_bytes() == before  # nothing half-written: the old password stands
