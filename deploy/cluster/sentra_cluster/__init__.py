@@ -1,0 +1,2 @@
+"""Deploying Sentra to a cluster: Kubernetes resources generated from the code's own
+declarations (topics.toml, access.toml), rendered with Kustomize and checked offline."""
