@@ -35,7 +35,7 @@ from sentra_shared.topics import DLQ_SUFFIX, TopicSpec, declared_topics
 
 GENERATED_DIR = Path(__file__).resolve().parents[2] / "kubernetes" / "base" / "generated"
 
-STRIMZI_API = "kafka.strimzi.io/v1beta2"
+STRIMZI_API = "kafka.strimzi.io/v1"
 KEDA_API = "keda.sh/v1alpha1"
 # The Strimzi `Kafka` of base/kafka/kafka.yaml: its name labels every topic and user, and
 # its user operator writes each user's password to `<USER_SECRET_PREFIX><user>`.
