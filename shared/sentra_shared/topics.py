@@ -1,7 +1,8 @@
 """The declared topic list (topics.toml) and creating what is missing on a broker.
 
 `python -m sentra_shared.topics` creates the missing topics on `SENTRA_KAFKA_BOOTSTRAP`,
-signed in as `SENTRA_KAFKA_USERNAME` (the cluster's topic-creation Job runs exactly that).
+signed in as `SENTRA_KAFKA_USERNAME` (the local runner and Compose run exactly that; on
+Kubernetes the Strimzi topic operator creates them from generated KafkaTopic resources).
 Services never create topics: on a secured broker only its administrator may.
 """
 
