@@ -10,7 +10,6 @@ import pytest
 from faststream.kafka import KafkaBroker, TestKafkaBroker
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.trace import SpanKind
-
 from sentra_shared.telemetry import KAFKA_KEY, KafkaTelemetry, build_tracer_provider, primitive
 
 APPLICATION_ID = "4f6c1e0a-8a53-4d8e-9a51-2a7f0f1c9b11"
@@ -37,9 +36,7 @@ async def test_console_prints_the_publish_span_with_the_key_as_text(
     provider = console_provider(monkeypatch)
     broker = KafkaBroker(middlewares=[KafkaTelemetry(tracer_provider=provider)])
     async with TestKafkaBroker(broker):
-        await broker.publish(
-            b"{}", topic="sentra.documents.events.v1", key=APPLICATION_ID.encode()
-        )
+        await broker.publish(b"{}", topic="sentra.documents.events.v1", key=APPLICATION_ID.encode())
     tracer = provider.get_tracer("unit")
     with tracer.start_as_current_span("after the publish"):
         pass
