@@ -22,7 +22,6 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from faststream.kafka import KafkaBroker
-from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SpanExporter
@@ -38,7 +37,12 @@ from sentra_shared.events import AuditChainHead
 from sentra_shared.http_errors import install_validation_errors
 from sentra_shared.outbox import OutboxRelay
 from sentra_shared.scheduler import DeadlineScheduler
-from sentra_shared.telemetry import build_tracer_provider, instrument_asyncpg, tracer
+from sentra_shared.telemetry import (
+    KafkaTelemetry,
+    build_tracer_provider,
+    instrument_asyncpg,
+    tracer,
+)
 
 log = logging.getLogger(__name__)
 
@@ -223,7 +227,8 @@ def build_runtime(
         security=settings.kafka.faststream(),
         client_id=f"sentra-{name}",
         enable_idempotence=True,  # implies acks=all: a published event survives a broker crash
-        middlewares=[KafkaTelemetryMiddleware(tracer_provider=provider)],
+        # Producer spans and `traceparent` injection, with the record key as text.
+        middlewares=[KafkaTelemetry(tracer_provider=provider)],
         logger=logging.getLogger(f"sentra.{name}.broker"),
     )
     return ServiceRuntime(

@@ -3,23 +3,170 @@
 Exporters follow the standard `OTEL_TRACES_EXPORTER` variable (`otlp`, `console` or
 `none`, the default); the OTLP exporter reads its own `OTEL_EXPORTER_OTLP_*` variables.
 Tests pass an in-memory exporter instead.
+
+Every span must be exportable: one attribute an exporter cannot serialise (FastStream
+records the Kafka key as bytes) makes it drop the whole batch, dozens of spans at once.
+So the key is recorded as text where it is set (`KafkaTelemetry` here), and
+every configured exporter sits behind `PrimitiveAttributesExporter`, which turns any other
+non-primitive value into text before the exporter sees it.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import sys
+from collections.abc import Mapping, Sequence
+from typing import Any
 
+from faststream.kafka.opentelemetry.provider import (
+    BatchKafkaTelemetrySettingsProvider,
+    KafkaTelemetrySettingsProvider,
+)
+from faststream.opentelemetry.middleware import TelemetryMiddleware
 from opentelemetry import propagate, trace
 from opentelemetry.context import Context
 from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
 from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace import Event, ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import (
     BatchSpanProcessor,
     ConsoleSpanExporter,
     SimpleSpanProcessor,
     SpanExporter,
+    SpanExportResult,
 )
+from opentelemetry.trace import Link
+from opentelemetry.util.types import AttributeValue
+
+KAFKA_KEY = "messaging.kafka.message.key"
+_PRIMITIVES = (str, bool, int, float)
+
+
+def as_text(value: object) -> str:
+    """Text for a value no exporter may choke on: bytes decoded (keys are application ids,
+    UTF-8), undecodable bytes as hex, anything else as JSON or its str()."""
+    if isinstance(value, bytes | bytearray):
+        try:
+            return bytes(value).decode()
+        except UnicodeDecodeError:
+            return bytes(value).hex()
+    if isinstance(value, Mapping):
+        return json.dumps(value, default=as_text, sort_keys=True)
+    return str(value)
+
+
+def primitive(value: object) -> AttributeValue:
+    """The value itself when every exporter can write it (a primitive, or a sequence of
+    one primitive type), otherwise its text."""
+    if isinstance(value, _PRIMITIVES):
+        return value
+    if isinstance(value, Sequence) and not isinstance(value, bytes | bytearray):
+        kinds = {type(v) for v in value}
+        if len(kinds) <= 1 and kinds <= set(_PRIMITIVES):
+            return tuple(value)
+        return tuple(as_text(v) if not isinstance(v, str) else v for v in value)
+    return as_text(value)
+
+
+def _clean(attributes: Mapping[str, Any] | None) -> dict[str, AttributeValue] | None:
+    if attributes is None:
+        return None
+    return {key: primitive(value) for key, value in attributes.items()}
+
+
+def _is_clean(attributes: Mapping[str, Any] | None) -> bool:
+    return attributes is None or all(
+        primitive(value) == value and type(primitive(value)) is type(value)
+        for value in attributes.values()
+    )
+
+
+def exportable(span: ReadableSpan) -> ReadableSpan:
+    """The span itself when all its attributes (and its events' and links') are
+    primitive; otherwise a copy with the offending values as text."""
+    if (
+        _is_clean(span.attributes)
+        and all(_is_clean(e.attributes) for e in span.events)
+        and all(_is_clean(link.attributes) for link in span.links)
+    ):
+        return span
+    return ReadableSpan(
+        name=span.name,
+        context=span.context,
+        parent=span.parent,
+        resource=span.resource,
+        attributes=_clean(span.attributes),
+        events=[Event(e.name, _clean(e.attributes), e.timestamp) for e in span.events],
+        links=[Link(link.context, _clean(link.attributes)) for link in span.links],
+        kind=span.kind,
+        status=span.status,
+        start_time=span.start_time,
+        end_time=span.end_time,
+        instrumentation_scope=span.instrumentation_scope,
+    )
+
+
+class PrimitiveAttributesExporter(SpanExporter):
+    """Wraps an exporter so that no attribute value can make it drop a batch."""
+
+    def __init__(self, inner: SpanExporter) -> None:
+        self.inner = inner
+
+    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+        return self.inner.export([exportable(span) for span in spans])
+
+    def shutdown(self) -> None:
+        self.inner.shutdown()
+
+    def force_flush(self, timeout_millis: int = 30000) -> bool:
+        return self.inner.force_flush(timeout_millis)
+
+
+class _TextKeyAttributes:
+    """FastStream's Kafka attributes with the record key as text (it records bytes)."""
+
+    def get_publish_attrs_from_cmd(self, cmd: Any) -> dict[str, Any]:
+        attrs: dict[str, Any] = super().get_publish_attrs_from_cmd(cmd)  # type: ignore[misc]
+        return _text_key(attrs)
+
+    def get_consume_attrs_from_message(self, msg: Any) -> dict[str, Any]:
+        attrs: dict[str, Any] = super().get_consume_attrs_from_message(msg)  # type: ignore[misc]
+        return _text_key(attrs)
+
+
+def _text_key(attrs: dict[str, Any]) -> dict[str, Any]:
+    if (key := attrs.get(KAFKA_KEY)) is not None:
+        attrs[KAFKA_KEY] = as_text(key)
+    return attrs
+
+
+class _RecordAttributes(_TextKeyAttributes, KafkaTelemetrySettingsProvider):
+    __slots__ = ()
+
+
+class _BatchAttributes(_TextKeyAttributes, BatchKafkaTelemetrySettingsProvider):
+    __slots__ = ()
+
+
+def _attributes_for(
+    msg: Any,
+) -> KafkaTelemetrySettingsProvider | BatchKafkaTelemetrySettingsProvider:
+    if isinstance(msg, Sequence):
+        return _BatchAttributes()
+    return _RecordAttributes()
+
+
+class KafkaTelemetry(TelemetryMiddleware[Any]):
+    """FastStream's Kafka telemetry (producer spans, `traceparent` injection) with the
+    record key recorded as text."""
+
+    def __init__(self, *, tracer_provider: TracerProvider) -> None:
+        super().__init__(
+            settings_provider_factory=_attributes_for,
+            tracer_provider=tracer_provider,
+            include_messages_counters=True,  # as FastStream's own Kafka middleware
+        )
 
 
 def _exporters_from_env() -> list[SpanExporter]:
@@ -29,7 +176,8 @@ def _exporters_from_env() -> list[SpanExporter]:
         if name in ("", "none"):
             continue
         if name == "console":
-            exporters.append(ConsoleSpanExporter())
+            # The stdout of now, not the one bound when the SDK was imported.
+            exporters.append(ConsoleSpanExporter(out=sys.stdout))
         elif name == "otlp":
             from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
@@ -48,7 +196,7 @@ def build_tracer_provider(
     if exporter is not None:
         provider.add_span_processor(SimpleSpanProcessor(exporter))
     for configured in _exporters_from_env():
-        provider.add_span_processor(BatchSpanProcessor(configured))
+        provider.add_span_processor(BatchSpanProcessor(PrimitiveAttributesExporter(configured)))
     return provider
 
 
