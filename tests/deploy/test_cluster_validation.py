@@ -162,3 +162,161 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
         timeout=600,
         check=False,
     )
+
+
+KAFKA_TOPIC = """
+    apiVersion: kafka.strimzi.io/v1
+    kind: KafkaTopic
+    metadata: {name: applications.submitted, labels: {strimzi.io/cluster: sentra}}
+    spec:
+      partitions: 3
+      replicas: 3
+      config: {retention.ms: 604800000, min.insync.replicas: 2}
+"""
+
+KAFKA_USER = """
+    apiVersion: kafka.strimzi.io/v1
+    kind: KafkaUser
+    metadata: {name: documents, labels: {strimzi.io/cluster: sentra}}
+    spec:
+      authentication: {type: scram-sha-512}
+      authorization:
+        type: simple
+        acls:
+          - resource: {type: topic, name: agency.polri., patternType: prefix}
+            operations: [Write, Describe]
+          - resource: {type: group, name: documents}
+            operations: [Read]
+"""
+
+SCALED_OBJECT = """
+    apiVersion: keda.sh/v1alpha1
+    kind: ScaledObject
+    metadata: {name: documents}
+    spec:
+      scaleTargetRef: {name: documents}
+      minReplicaCount: 1
+      maxReplicaCount: 3
+      triggers:
+        - type: kafka
+          metadata: {bootstrapServers: "sentra-kafka-bootstrap:9093", consumerGroup: documents,
+                     topic: applications.submitted, lagThreshold: "50"}
+          authenticationRef: {name: documents-kafka}
+"""
+
+OPERATOR_OBJECTS = [
+    """
+    apiVersion: kafka.strimzi.io/v1
+    kind: Kafka
+    metadata: {name: sentra}
+    spec:
+      kafka:
+        version: 4.1.0
+        listeners:
+          - {name: tls, port: 9093, type: internal, tls: true,
+             authentication: {type: scram-sha-512}}
+        authorization: {type: simple}
+        config: {auto.create.topics.enable: false, allow.everyone.if.no.acl.found: false}
+      entityOperator: {topicOperator: {}, userOperator: {}}
+    """,
+    """
+    apiVersion: kafka.strimzi.io/v1
+    kind: KafkaNodePool
+    metadata: {name: dual-role, labels: {strimzi.io/cluster: sentra}}
+    spec:
+      replicas: 3
+      roles: [controller, broker]
+      storage: {type: persistent-claim, size: 10Gi}
+      resources: {requests: {cpu: 500m, memory: 2Gi}}
+    """,
+    KAFKA_TOPIC,
+    KAFKA_USER,
+    """
+    apiVersion: postgresql.cnpg.io/v1
+    kind: Cluster
+    metadata: {name: sentra-db}
+    spec:
+      instances: 3
+      storage: {size: 10Gi}
+      bootstrap: {initdb: {database: documents, owner: documents,
+                           secret: {name: documents-db}}}
+    """,
+    """
+    apiVersion: postgresql.cnpg.io/v1
+    kind: Database
+    metadata: {name: credit}
+    spec: {name: credit, owner: credit, cluster: {name: sentra-db}}
+    """,
+    SCALED_OBJECT,
+    """
+    apiVersion: keda.sh/v1alpha1
+    kind: TriggerAuthentication
+    metadata: {name: documents-kafka}
+    spec:
+      secretTargetRef:
+        - {parameter: sasl, name: documents-kafka, key: sasl}
+        - {parameter: username, name: documents-kafka, key: username}
+        - {parameter: password, name: documents-kafka, key: password}
+    """,
+]
+
+
+def test_valid_operator_objects_pass(tmp_path: Path, schemas: Schemas) -> None:
+    assert problems_of(tmp_path, schemas, *OPERATOR_OBJECTS) == []
+
+
+def test_every_operator_kind_has_a_schema(schemas: Schemas) -> None:
+    assert {kind for _, kind in schemas.crds} >= {
+        "Kafka",
+        "KafkaNodePool",
+        "KafkaTopic",
+        "KafkaUser",
+        "Cluster",
+        "Database",
+        "ScaledObject",
+        "TriggerAuthentication",
+    }
+
+
+def test_kafka_topic_with_partitions_as_a_word(tmp_path: Path, schemas: Schemas) -> None:
+    problems = problems_of(
+        tmp_path, schemas, KAFKA_TOPIC.replace("partitions: 3", "partitions: three")
+    )
+    assert where(problems) == {("KafkaTopic", "applications.submitted", "spec.partitions")}
+    assert problems[0].message == "'three' is not of type 'integer'"
+
+
+def test_kafka_user_with_an_unknown_acl_operation(tmp_path: Path, schemas: Schemas) -> None:
+    problems = problems_of(tmp_path, schemas, KAFKA_USER.replace("[Read]", "[Consume]"))
+    assert where(problems) == {
+        ("KafkaUser", "documents", "spec.authorization.acls[1].operations[0]")
+    }
+    assert problems[0].message.startswith("'Consume' is not one of ['Read', 'Write'")
+
+
+def test_scaled_object_without_its_target(tmp_path: Path, schemas: Schemas) -> None:
+    problems = problems_of(
+        tmp_path, schemas, SCALED_OBJECT.replace("scaleTargetRef: {name: documents}", "")
+    )
+    assert where(problems) == {("ScaledObject", "documents", "spec.scaleTargetRef")}
+    assert problems[0].message == "required field is missing"
+
+
+def test_a_field_the_crd_would_prune_is_an_error(tmp_path: Path, schemas: Schemas) -> None:
+    # The API server would drop it silently: the setting would never take effect.
+    problems = problems_of(tmp_path, schemas, KAFKA_TOPIC.replace("replicas: 3", "replica: 3"))
+    assert where(problems) == {("KafkaTopic", "applications.submitted", "spec.replica")}
+    assert problems[0].message == "unknown field"
+
+
+def test_an_api_version_the_crd_does_not_serve(tmp_path: Path, schemas: Schemas) -> None:
+    problems = problems_of(
+        tmp_path, schemas, KAFKA_TOPIC.replace("kafka.strimzi.io/v1", "kafka.strimzi.io/v1alpha9")
+    )
+    assert where(problems) == {("KafkaTopic", "applications.submitted", "apiVersion")}
+    assert "not served by Strimzi" in problems[0].message
+
+
+def test_metadata_of_a_custom_resource_is_checked_too(tmp_path: Path, schemas: Schemas) -> None:
+    problems = problems_of(tmp_path, schemas, KAFKA_TOPIC.replace("labels: {", "lables: {"))
+    assert where(problems) == {("KafkaTopic", "applications.submitted", "metadata.lables")}
