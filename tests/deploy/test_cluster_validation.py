@@ -10,7 +10,9 @@ import sys
 import textwrap
 from pathlib import Path
 
+import jsonschema
 import pytest
+from sentra_cluster.crds import convert
 from sentra_cluster.operators import operator_crds
 from sentra_cluster.render import overlays, overlays_dir, render
 from sentra_cluster.validate import Problem, Schemas, validate_objects
@@ -320,3 +322,65 @@ def test_an_api_version_the_crd_does_not_serve(tmp_path: Path, schemas: Schemas)
 def test_metadata_of_a_custom_resource_is_checked_too(tmp_path: Path, schemas: Schemas) -> None:
     problems = problems_of(tmp_path, schemas, KAFKA_TOPIC.replace("labels: {", "lables: {"))
     assert where(problems) == {("KafkaTopic", "applications.submitted", "metadata.lables")}
+
+
+# The structural-schema rules on their own (pure conversion, no tools needed).
+
+
+def crd_validator(schema: dict[str, object]) -> jsonschema.Draft4Validator:
+    return jsonschema.Draft4Validator(convert(schema))
+
+
+def test_int_or_string_accepts_both_and_nothing_else() -> None:
+    port = crd_validator({"x-kubernetes-int-or-string": True})
+    assert port.is_valid(8080)
+    assert port.is_valid("http")
+    assert not port.is_valid(1.5)
+    assert not port.is_valid(["http"])
+
+
+def test_undeclared_fields_are_errors_unless_preserved() -> None:
+    closed = crd_validator({"type": "object", "properties": {"size": {"type": "string"}}})
+    assert closed.is_valid({"size": "1Gi"})
+    assert not closed.is_valid({"size": "1Gi", "szie": "2Gi"})
+    preserved = crd_validator(
+        {
+            "type": "object",
+            "properties": {"size": {"type": "string"}},
+            "x-kubernetes-preserve-unknown-fields": True,
+        }
+    )
+    assert preserved.is_valid({"size": "1Gi", "anything": {"goes": 1}})
+    a_map = crd_validator({"type": "object", "additionalProperties": {"type": "string"}})
+    assert a_map.is_valid({"max_connections": "200"})
+    assert not a_map.is_valid({"max_connections": 200})
+
+
+def test_value_checks_in_junctors_do_not_close_the_object() -> None:
+    # oneOf only says which of the declared fields may be set together.
+    schema = {
+        "type": "object",
+        "properties": {"a": {"type": "string"}, "b": {"type": "string"}},
+        "oneOf": [{"properties": {"a": {}}, "required": ["a"]}, {"required": ["b"]}],
+    }
+    validator = crd_validator(schema)
+    assert validator.is_valid({"a": "x"})
+    assert validator.is_valid({"b": "y"})
+    assert not validator.is_valid({"a": "x", "b": "y"})
+    assert not validator.is_valid({"c": "z"})
+
+
+def test_nullable_and_embedded_resources() -> None:
+    assert crd_validator({"type": "string", "nullable": True}).is_valid(None)
+    assert not crd_validator({"type": "string"}).is_valid(None)
+    embedded = crd_validator(
+        {
+            "type": "object",
+            "x-kubernetes-embedded-resource": True,
+            "properties": {
+                "spec": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
+            },
+        }
+    )
+    assert embedded.is_valid({"apiVersion": "v1", "kind": "Pod", "metadata": {}, "spec": {"x": 1}})
+    assert not embedded.is_valid({"apiVersion": "v1", "status": {}})
