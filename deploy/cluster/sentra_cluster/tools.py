@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import time
 import tomllib
 from collections.abc import Callable
@@ -45,7 +46,8 @@ def cluster_cache() -> Path:
 
 @dataclass(frozen=True)
 class Built:
-    """A folder in the cache built by `build(staging_dir)`; complete once marked."""
+    """A folder in the cache built by `build(staging_dir)`; complete once marked.
+    Progress goes to stderr, so that `validate` prints only problems on stdout."""
 
     name: str
     folder: Path
@@ -62,14 +64,14 @@ class Built:
         staging = self.folder.with_name(self.folder.name + ".partial")
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
-        print(f"sentra-cluster: building {self.name} into {self.folder} (once)", flush=True)
+        print(f"sentra-cluster: building {self.name} into {self.folder} (once)", file=sys.stderr)
         started = time.monotonic()
         self.build(staging)
         shutil.rmtree(self.folder, ignore_errors=True)
         staging.rename(self.folder)
         (self.folder / ".complete").touch()
         took = time.monotonic() - started
-        print(f"sentra-cluster: built {self.name} in {took:.0f}s", flush=True)
+        print(f"sentra-cluster: built {self.name} in {took:.0f}s", file=sys.stderr)
         return self.folder, took
 
 
