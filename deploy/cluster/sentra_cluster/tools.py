@@ -9,6 +9,7 @@ exists, so an interrupted build is redone and a finished one is never redone.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
@@ -61,6 +62,15 @@ class Built:
         """The finished folder, and how long building it took (None when cached)."""
         if self.complete:
             return self.folder, None
+        self.folder.parent.mkdir(parents=True, exist_ok=True)
+        # Every clone on the machine shares the cache: one process builds, the others wait.
+        with self.folder.with_name(self.folder.name + ".lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if self.complete:
+                return self.folder, None
+            return self.folder, self._build()
+
+    def _build(self) -> float:
         staging = self.folder.with_name(self.folder.name + ".partial")
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
@@ -72,7 +82,7 @@ class Built:
         (self.folder / ".complete").touch()
         took = time.monotonic() - started
         print(f"sentra-cluster: built {self.name} in {took:.0f}s", file=sys.stderr)
-        return self.folder, took
+        return took
 
 
 def run(cmd: list[str], *, cwd: Path | None = None, env: dict[str, str] | None = None) -> str:
@@ -104,7 +114,7 @@ def go_env() -> dict[str, str]:
     require("go", "the cluster tools are built with Go 1.26+ (Debian: apt-get install golang)")
     # The machine's own Go builds every pinned module (versions.toml picks releases that
     # go1.26 builds); never let a go.mod line switch to a downloaded toolchain.
-    return {"GOTOOLCHAIN": "local", "GOFLAGS": "-mod=mod", "CGO_ENABLED": "0"}
+    return {"GOTOOLCHAIN": "local", "CGO_ENABLED": "0"}
 
 
 def go_install(package: str, version: str, staging: Path) -> None:
