@@ -9,15 +9,25 @@ export UV_PYTHON_DOWNLOADS := never
 PACKAGES := -p sentra_shared -p sentra_documents -p sentra_credit -p sentra_insurance \
             -p sentra_notifications -p sentra_local -p sentra_agencies -p sentra_cluster
 
-.PHONY: setup deps lint test demo up down status bench contracts conformance
+.PHONY: setup deps lint test demo up down status bench contracts conformance cluster-tools cluster-check
 
 deps:
 	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv==0.13.9"
 	$(UV) sync --locked --quiet
 
-# PostgreSQL server binaries (apt when root on Debian) and the Kafka jars (Maven, cached).
+# PostgreSQL server binaries (apt when root on Debian) and the Kafka jars (Maven, cached);
+# the cluster tools and the operators' CRD schemas (built once from their pinned releases).
 setup: deps
 	$(UV) run --locked sentra-local setup
+	$(UV) run --locked sentra-cluster tools
+
+cluster-tools: deps
+	$(UV) run --locked sentra-cluster tools
+
+# Render every Kustomize overlay and check every object offline (core kinds and the
+# operators' CRDs); one line per problem.
+cluster-check: cluster-tools
+	$(UV) run --locked sentra-cluster validate
 
 lint: deps
 	$(UV) run --locked ruff check .
