@@ -3,6 +3,8 @@ real PostgreSQL (outbox backlog and age, deadlines due, decisions) on a manual c
 
 from __future__ import annotations
 
+import json
+import re
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
@@ -10,6 +12,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+import yaml
 from opentelemetry.sdk.trace import TracerProvider
 from prometheus_client import CollectorRegistry, Counter
 from sentra_local.stack import Stack
@@ -218,3 +221,58 @@ async def test_a_database_that_does_not_answer_marks_the_queries_failed() -> Non
 
     await metrics.refresh(Gone(), None)  # type: ignore[arg-type]
     assert value(metrics, "sentra_metrics_queries_ok") == 0
+
+
+# --- the alert rules and the dashboard name only what the services export ------------------
+
+OBSERVABILITY = Path(__file__).parents[2] / "deploy/kubernetes/base/observability"
+SUFFIXES = {"counter": ("_total",), "histogram": ("_bucket", "_count", "_sum"), "gauge": ("",)}
+
+
+def exported() -> dict[str, str]:
+    """Every series name a service exports -> the family it belongs to."""
+    names = {}
+    for family in ServiceMetrics("documents").registry.collect():
+        for suffix in SUFFIXES[family.type]:
+            names[family.name + suffix] = family.name
+    return names
+
+
+def metrics_in(expr: str) -> set[str]:
+    return set(re.findall(r"\bsentra_[a-z0-9_]+", expr))
+
+
+def test_every_alert_rule_is_complete_and_names_exported_metrics() -> None:
+    groups = yaml.safe_load((OBSERVABILITY / "alerts.yml").read_text())["groups"]
+    rules = [rule for group in groups for rule in group["rules"]]
+    names = exported()
+    watched = set()
+    for rule in rules:
+        assert re.fullmatch(r"\d+[smh]", rule["for"]), rule["alert"]
+        assert rule["labels"]["severity"] in {"warning", "critical"}, rule["alert"]
+        assert rule["annotations"]["summary"], rule["alert"]
+        used = metrics_in(rule["expr"])
+        assert used and used <= names.keys(), (rule["alert"], used - names.keys())
+        watched |= {names[n] for n in used}
+    assert len({rule["alert"] for rule in rules}) == len(rules)
+    # What the issue asks to be alerted on: lag, outbox age, dead letters, overdue deadlines.
+    assert {
+        "sentra_consumer_lag_records",
+        "sentra_outbox_oldest_unpublished_age_seconds",
+        "sentra_dead_letters",
+        "sentra_deadlines_overdue",
+    } <= watched
+
+
+def test_the_dashboard_has_a_panel_per_metric_family() -> None:
+    dashboard = json.loads((OBSERVABILITY / "sentra-dashboard.json").read_text())
+    names = exported()
+    shown = set()
+    for panel in dashboard["panels"]:
+        assert panel["targets"], panel["title"]
+        for target in panel["targets"]:
+            used = metrics_in(target["expr"])
+            assert used and used <= names.keys(), (panel["title"], used - names.keys())
+            shown |= {names[n] for n in used}
+    assert shown == set(names.values())
+    assert len({p["id"] for p in dashboard["panels"]}) == len(dashboard["panels"])
