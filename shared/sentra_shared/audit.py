@@ -352,6 +352,19 @@ async def unchained(conn: asyncpg.Connection) -> int:
     return int(await conn.fetchval("SELECT count(*) FROM audit_log WHERE hash IS NULL"))
 
 
+async def decisions_after(conn: asyncpg.Connection, position: int) -> tuple[dict[str, int], int]:
+    """How many chained decisions of each code lie after `position`, and the last position
+    counted. Chained positions are gap-free and final, so counting from the last one seen
+    counts each decision once, only once it committed (the metrics read it this way)."""
+    rows = await conn.fetch(
+        """SELECT decision, count(*) AS n, max(position) AS last FROM audit_log
+           WHERE position > $1 GROUP BY decision""",
+        position,
+    )
+    last = max((row["last"] for row in rows), default=position)
+    return {row["decision"]: row["n"] for row in rows}, last
+
+
 _CONTENT = """application_id, decision, reasons::text AS reasons, rules_version, actor, trace_id,
               recorded_at"""
 _COLUMNS = f"position, {_CONTENT}, prev_hash, hash"

@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from typing import Any, TypeVar
 
@@ -39,6 +40,7 @@ from sentra_shared.failures import PermanentFailure, UndecodableEvent, is_transi
 from sentra_shared.faults import AFTER_COMMIT_BEFORE_ACK, crash_point
 from sentra_shared.inbox import first_delivery
 from sentra_shared.kafka_login import KafkaLogin
+from sentra_shared.metrics import Handled, ServiceMetrics, consumer_lag
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +107,7 @@ class EventConsumer:
         login: KafkaLogin,
         group_id: str,
         max_batch: int = 500,
+        metrics: ServiceMetrics | None = None,
     ) -> None:
         self._handlers = handlers
         self._pool_of = pool_of
@@ -116,6 +119,10 @@ class EventConsumer:
         self._consumer: AIOKafkaConsumer | None = None
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
+        self._metrics = metrics
+        # The batch being applied and what its handlers did, for the metrics once committed.
+        self._in_hand: Batch = {}
+        self._handled: list[Handled] = []
 
     async def start(self) -> None:
         self._consumer = AIOKafkaConsumer(
@@ -164,7 +171,17 @@ class EventConsumer:
             with contextlib.suppress(IllegalStateError):  # no longer ours after a rebalance
                 self._consumer.seek(partition, records[0].offset)
 
+    async def lag(self) -> dict[str, int]:
+        return await consumer_lag(self._consumer, self._handlers.topics, self._in_hand)
+
     async def _process(self, batch: Batch) -> None:
+        self._in_hand = batch
+        try:
+            await self._process_batch(batch)
+        finally:
+            self._in_hand = {}
+
+    async def _process_batch(self, batch: Batch) -> None:
         dead = await self._retry_transient(lambda: self._apply_batch(batch), "apply")
         if dead is None:  # stopping while the database is away: leave it uncommitted
             self._rewind(batch)
@@ -173,6 +190,8 @@ class EventConsumer:
             await self._retry_transient(lambda: self._publish(dead), "dead-letter")
         crash_point(AFTER_COMMIT_BEFORE_ACK)
         await self._commit(batch)
+        if self._metrics is not None:
+            self._metrics.committed(batch, self._handled, dead)
 
     async def _retry_transient(self, attempt: Callable[[], Awaitable[T]], what: str) -> T | None:
         delay = 0.1
@@ -190,6 +209,7 @@ class EventConsumer:
 
     async def _apply_batch(self, batch: Batch) -> list[DeadLetter]:
         dead: list[DeadLetter] = []
+        self._handled = []  # a retried batch is measured again from its start
         async with self._pool_of().acquire() as conn, conn.transaction():
             for records in batch.values():
                 for record in records:
@@ -212,8 +232,10 @@ class EventConsumer:
             for attempt in range(1, MAX_ATTEMPTS + 1):
                 try:
                     # A savepoint: a failure undoes this record's inbox row and effects only.
+                    started = time.perf_counter()
                     async with conn.transaction():
                         await self._handlers.apply(conn, event)
+                    self._handled.append(Handled.since(started, record.topic, event))
                     return None
                 except PermanentFailure as refused:
                     span.set_status(Status(StatusCode.ERROR, type(refused).__name__))

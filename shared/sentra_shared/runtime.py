@@ -20,11 +20,12 @@ from pathlib import Path
 import asyncpg
 import uvicorn
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from faststream.kafka import KafkaBroker
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SpanExporter
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from sentra_shared import clock
 from sentra_shared.answers import open_count
@@ -35,6 +36,7 @@ from sentra_shared.database import create_pool, migrate
 from sentra_shared.deadlines import OnDue
 from sentra_shared.events import AuditChainHead
 from sentra_shared.http_errors import install_validation_errors
+from sentra_shared.metrics import ServiceMetrics
 from sentra_shared.outbox import OutboxRelay
 from sentra_shared.scheduler import DeadlineScheduler
 from sentra_shared.telemetry import (
@@ -64,6 +66,11 @@ class ServiceRuntime:
     _relay: OutboxRelay | None = field(default=None, init=False)
     _scheduler: DeadlineScheduler | None = field(default=None, init=False)
     _audit_heads: AuditHeadPublisher | None = field(default=None, init=False)
+    # Its own registry, not the process-wide one: tests run several services in a process.
+    metrics: ServiceMetrics = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.metrics = ServiceMetrics(self.name)
 
     @property
     def pool(self) -> asyncpg.Pool:
@@ -113,6 +120,7 @@ class ServiceRuntime:
                 tracer(self.tracer_provider),
                 login=self.settings.kafka,
                 group_id=self.settings.consumer_group or default_consumer_group(self.name),
+                metrics=self.metrics,
             )
             await self._consumer.start()
         if self.on_due is not None:
@@ -121,6 +129,7 @@ class ServiceRuntime:
                 self.on_due,
                 tracer(self.tracer_provider),
                 poll_interval=self.settings.deadline_poll_interval_s,
+                metrics=self.metrics,
             )
             await self._scheduler.start()
         if self.audit_head is not None:
@@ -177,6 +186,11 @@ class ServiceRuntime:
         if self._pool is not None:
             self._pool.terminate()  # whatever the bounded close left open
         self.tracer_provider.force_flush()
+
+    async def scrape(self) -> bytes:
+        """The Prometheus text of this process, its database and broker gauges read now."""
+        await self.metrics.refresh(self._pool, self._consumer.lag if self._consumer else None)
+        return self.metrics.exposition()
 
     async def health(self) -> dict[str, str]:
         async with self.pool.acquire() as conn:
@@ -259,9 +273,13 @@ def build_http_app(runtime: ServiceRuntime, configure: Callable[[FastAPI], None]
         code = 200 if status["kafka"] == "ok" else 503
         return JSONResponse(status, status_code=code)
 
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(await runtime.scrape(), media_type=CONTENT_TYPE_LATEST)
+
     configure(app)
     FastAPIInstrumentor.instrument_app(
-        app, tracer_provider=runtime.tracer_provider, excluded_urls="health"
+        app, tracer_provider=runtime.tracer_provider, excluded_urls="health,metrics"
     )
     return app
 

@@ -20,6 +20,7 @@ from opentelemetry.instrumentation.utils import suppress_instrumentation
 
 from sentra_shared import clock
 from sentra_shared.deadlines import COLUMNS, Deadline, OnDue, Stage
+from sentra_shared.metrics import ServiceMetrics
 from sentra_shared.telemetry import context_from_traceparent
 
 log = logging.getLogger(__name__)
@@ -38,12 +39,14 @@ class DeadlineScheduler:
         *,
         poll_interval: float = 1.0,
         batch_size: int = 100,
+        metrics: ServiceMetrics | None = None,
     ) -> None:
         self._pool_of = pool_of
         self._on_due = on_due
         self._tracer = tracer
         self._poll_interval = poll_interval
         self._batch_size = batch_size
+        self._metrics = metrics
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -82,6 +85,7 @@ class DeadlineScheduler:
         """Fire every stage due by the process clock's now, in one transaction per batch;
         return how many deadlines were claimed."""
         at = clock.now()
+        fired: list[tuple[str, Stage]] = []
         with suppress_instrumentation():
             async with self._pool_of().acquire() as conn, conn.transaction():
                 rows = await conn.fetch(
@@ -92,12 +96,18 @@ class DeadlineScheduler:
                     self._batch_size,
                 )
                 for row in rows:
-                    await self._fire(conn, Deadline.from_row(row), row["traceparent"], at)
+                    deadline = Deadline.from_row(row)
+                    stages = await self._fire(conn, deadline, row["traceparent"], at)
+                    fired += [(deadline.step, stage) for stage in stages]
+        if self._metrics is not None:  # counted once the transaction committed
+            for step, stage in fired:
+                self._metrics.deadline_fired(step, stage.name.lower())
         return len(rows)
 
     async def _fire(
         self, conn: asyncpg.Connection, deadline: Deadline, traceparent: str | None, at: datetime
-    ) -> None:
+    ) -> list[Stage]:
+        """Fire what is due of one deadline; the stages fired (none when it failed)."""
         # A deadline found long past both thresholds (the service was down) fires both
         # stages, in order, each once.
         stages = [Stage.OVERDUE] if deadline.stage is Stage.OPEN else []
@@ -122,6 +132,7 @@ class DeadlineScheduler:
                     int(final),
                     at,
                 )
+            return stages
         except Exception:
             log.exception(
                 "deadline %s (%s) could not fire; retrying later", deadline.id, deadline.step
@@ -132,3 +143,4 @@ class DeadlineScheduler:
                 deadline.id,
                 at + RETRY_AFTER_FAILURE,
             )
+            return []

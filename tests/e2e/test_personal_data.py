@@ -257,6 +257,8 @@ class Run:
     log_text: str = ""
     spans: list[str] = field(default_factory=list)
     records: list[tuple[str, str, str]] = field(default_factory=list)  # topic, type, text
+    metrics: dict[str, str] = field(default_factory=dict)  # service -> its /metrics text
+    tracking_codes: list[str] = field(default_factory=list)
 
 
 async def _final_timeline(client: httpx.AsyncClient, url: str) -> dict[str, Any]:
@@ -340,6 +342,10 @@ def _final_notice_published(reader: TopicReader, application_id: str) -> bool:
     return False
 
 
+# As the exposition writes it (labels in name order).
+VERIFIED_SERIES = 'sentra_decisions_total{kind="documents",outcome="verified",service="documents"}'
+
+
 @pytest.fixture(scope="module")
 async def run(local_stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Run]:
     await local_stack.postgres.recreate_databases(
@@ -397,6 +403,7 @@ async def run(local_stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> A
                 response = await client.post(f"{urls['documents']}/applications", json=form)
                 assert response.status_code == 202, response.text
                 submitted[kind] = response.json()["application_id"]
+                result.tracking_codes.append(response.json()["tracking_code"])
                 result.canaries[submitted[kind]] = canaries
             for kind, application_id in submitted.items():
                 result.outcomes[kind] = await _final_timeline(
@@ -408,6 +415,17 @@ async def run(local_stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> A
 
         await wait_until(every_final_notice_published, within=30)
         await wait_until(reader.caught_up, within=30)
+        async with httpx.AsyncClient(timeout=10) as client:
+
+            async def scraped_with_every_decision() -> bool:
+                for name in ("documents", "credit", "insurance", "notifications"):
+                    scraped = await client.get(f"{urls[name]}/metrics")
+                    assert scraped.status_code == 200, scraped.text
+                    result.metrics[name] = scraped.text
+                # Decisions count once chained (within a second of their commit).
+                return VERIFIED_SERIES in result.metrics["documents"]
+
+            await wait_until(scraped_with_every_decision, within=15)
 
     keys = {a.encode() for a in result.canaries}
     for topic, key, value, headers in reader.records:
@@ -504,3 +522,22 @@ def test_canaries_travel_only_on_topics_whose_schema_carries_them(run: Run) -> N
     assert "sentra.documents.refund-payees.v1" in seen["account"]
     # Held in documents for its red-flag checks only: no event carries it.
     assert "passport_number" not in seen
+
+
+def test_no_canary_and_no_application_id_in_the_metrics(run: Run) -> None:
+    # The services did count this run's work (the scrape is not empty of it).
+    for name, text in run.metrics.items():
+        assert "sentra_consumer_records_total{" in text, name
+    assert f"{VERIFIED_SERIES} 3.0" in run.metrics["documents"]
+    identifiers = [*run.canaries, *run.tracking_codes]
+    assert len(identifiers) == 6
+    leaks = sorted(
+        {f"{name}: {i}" for name, text in run.metrics.items() for i in identifiers if i in text}
+        | {
+            f"{name}: {c.kind}"
+            for name, text in run.metrics.items()
+            for c in _all_canaries(run)
+            if _found(text, c)
+        }
+    )
+    assert not leaks, "personal data or an identifier in the metrics:\n" + "\n".join(leaks)

@@ -33,6 +33,9 @@ from sentra_local.specs import NpmMissing, ensure_asyncapi_schema
 from sentra_local.stack import local_stack
 from sentra_local.tokens import issue_token
 
+# The services that serve /metrics (the built-in agency responders do not).
+METRICS_SERVICES = ("documents", "credit", "insurance", "notifications")
+
 
 def _setup() -> int:
     bindir = ensure_server_binaries()
@@ -56,6 +59,8 @@ def _up() -> int:
     started += start_services(stack, state_dir() / "services")
     for process in service_processes(state_dir() / "services"):
         print(f"{process.name:<14} {process.url}  (log {process.log_file})")
+        if process.name in METRICS_SERVICES:
+            print(f"{'':<14} {process.url}/metrics  (Prometheus metrics, docs/metrics.md)")
     print(f"{'smtp sink':<14} 127.0.0.1:{os.environ.get('SENTRA_SINKS_SMTP_PORT', SMTP_PORT)}"
           "  (what notifications sent: GET /received on the sinks' port)")  # fmt: skip
     print(f"recruiter licences (sample registry): {load_sample_licences(stack)}")
@@ -78,7 +83,8 @@ def _status() -> int:
     print(f"postgres   {pg}  {stack.postgres.host}:{stack.postgres.port}")
     for process in service_processes(state_dir() / "services"):
         state = "up" if running_pid(process.pid_file) else "down"
-        print(f"{process.name:<10} {state}  {process.url}")
+        metrics = f"  metrics {process.url}/metrics" if process.name in METRICS_SERVICES else ""
+        print(f"{process.name:<10} {state}  {process.url}{metrics}")
     return 0
 
 

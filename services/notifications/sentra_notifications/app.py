@@ -32,7 +32,9 @@ def create_app(
         app.include_router(transparency_router)
 
     app = build_http_app(runtime, routes)
-    worker = worker_from(settings, lambda: runtime.pool, tracer(runtime.tracer_provider))
+    worker = worker_from(
+        settings, lambda: runtime.pool, tracer(runtime.tracer_provider), runtime.metrics
+    )
     app.state.delivery = worker
     runtime_lifespan = app.router.lifespan_context
 

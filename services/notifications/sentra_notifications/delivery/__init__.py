@@ -9,6 +9,7 @@ from datetime import timedelta
 import asyncpg
 from opentelemetry import trace
 from sentra_shared.events import Channel
+from sentra_shared.metrics import ServiceMetrics
 
 from sentra_notifications.config import NotificationsSettings
 from sentra_notifications.delivery.store import contact_of, schedule
@@ -46,7 +47,10 @@ def transports_from(settings: NotificationsSettings) -> dict[Channel, Transport]
 
 
 def worker_from(
-    settings: NotificationsSettings, pool_of: Callable[[], asyncpg.Pool], tracer: trace.Tracer
+    settings: NotificationsSettings,
+    pool_of: Callable[[], asyncpg.Pool],
+    tracer: trace.Tracer,
+    metrics: ServiceMetrics | None = None,
 ) -> DeliveryWorker:
     return DeliveryWorker(
         pool_of,
@@ -58,4 +62,5 @@ def worker_from(
         lease=timedelta(seconds=settings.delivery_lease_s),
         poll_interval=settings.delivery_poll_interval_s,
         concurrency=settings.delivery_concurrency,
+        metrics=metrics,
     )

@@ -24,6 +24,7 @@ from opentelemetry.instrumentation.utils import suppress_instrumentation
 from sentra_shared import clock
 from sentra_shared.events import ApplicantNotificationFailed, ApplicantNotified, Channel
 from sentra_shared.faults import crash_point
+from sentra_shared.metrics import ServiceMetrics
 from sentra_shared.outbox import add_to_outbox
 from sentra_shared.telemetry import context_from_traceparent
 
@@ -60,6 +61,7 @@ class DeliveryWorker:
         lease: timedelta = timedelta(minutes=2),
         poll_interval: float = 1.0,
         concurrency: int = 8,
+        metrics: ServiceMetrics | None = None,
     ) -> None:
         self._pool_of = pool_of
         self._transports = dict(transports)
@@ -70,6 +72,7 @@ class DeliveryWorker:
         self._lease = lease
         self._poll_interval = poll_interval
         self._concurrency = concurrency
+        self._metrics = metrics
         self._in_flight: dict[Channel, set[asyncio.Task[None]]] = {c: set() for c in transports}
         self._wake = asyncio.Event()
         self._stopping = False
@@ -162,10 +165,12 @@ class DeliveryWorker:
 
     async def _record(self, message: Claimed, outcome: Outcome) -> None:
         now = clock.now()
+        settled: str | None = None  # "sent" or "failed" once recorded, for the metrics
         async with self._pool_of().acquire() as conn, conn.transaction():
             if outcome.sent:
                 if await store.mark_sent(conn, message, now):
                     await add_to_outbox(conn, _notified(message, now))
+                    settled = "sent"
             elif outcome.transient and message.attempts < self._max_attempts:
                 wait = backoff(message.attempts, self._backoff_base, self._backoff_cap)
                 retry_at = now + clock_span(wait)
@@ -187,6 +192,12 @@ class DeliveryWorker:
                     outcome.error,
                 )
                 await _tell_failure(conn, message, outcome.error, now)
+                settled = "failed"
+        # Counted once committed: a result lost with its transaction is sent again later.
+        if self._metrics is not None and settled == "sent":
+            self._metrics.notification_sent(message.channel)
+        elif self._metrics is not None and settled == "failed":
+            self._metrics.notification_failed(message.channel)
 
 
 def _notified(message: Claimed, now: datetime) -> ApplicantNotified:
