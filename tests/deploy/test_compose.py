@@ -40,7 +40,7 @@ SETTINGS: dict[str, list[type[BaseSettings]]] = {
 PROCESSES = (*SERVICES, "agencies", "sinks")
 # The standard OpenTelemetry variables the exporters read (sentra_shared.telemetry).
 OTEL_VARIABLES = {"OTEL_TRACES_EXPORTER", "OTEL_EXPORTER_OTLP_ENDPOINT"}
-# Written by the Kubernetes and metrics work and shared with the cluster; mounted here.
+# Shared with the Kubernetes deployment (base/observability/); mounted here.
 OBSERVABILITY = {
     "../kubernetes/base/observability/otel-collector.yaml",
     "../kubernetes/base/observability/alerts.yml",
@@ -226,7 +226,7 @@ def test_mounted_files_exist(compose: dict[str, Any]) -> None:
         if volume.startswith(".")
     }
     assert sources >= OBSERVABILITY
-    for source in sources - OBSERVABILITY:
+    for source in sources:
         assert (COMPOSE_DIR / source).exists(), source
     grafana = compose["services"]["grafana"]["volumes"]
     assert (
