@@ -36,6 +36,7 @@ from sentra_shared.database import create_pool, migrate
 from sentra_shared.deadlines import OnDue
 from sentra_shared.events import AuditChainHead
 from sentra_shared.http_errors import install_validation_errors
+from sentra_shared.logs import keep_records_out_of_logs
 from sentra_shared.metrics import ServiceMetrics
 from sentra_shared.outbox import OutboxRelay
 from sentra_shared.scheduler import DeadlineScheduler
@@ -203,25 +204,6 @@ class ServiceRuntime:
             "kafka": "ok" if broker_ok else "down",
             "unexpected_answers": str(unexpected),
         }
-
-
-# Loggers that print whole Kafka records (key and value) at DEBUG: aiokafka's producer
-# logs every record it sends. Events carry NIKs, names and account numbers for the agency
-# that needs them, so these stay at INFO even when a deployment turns DEBUG on
-# (SENTRA_LOG_LEVEL); tests/e2e/test_personal_data.py logs everything else at DEBUG.
-RECORD_PRINTING_LOGGERS = ("aiokafka.producer.producer",)
-
-
-def _not_debug(record: logging.LogRecord) -> bool:
-    return record.levelno >= logging.INFO
-
-
-def keep_records_out_of_logs() -> None:
-    """Drop those loggers' DEBUG records (a filter, so their other levels are untouched)."""
-    for name in RECORD_PRINTING_LOGGERS:
-        logger = logging.getLogger(name)
-        if _not_debug not in logger.filters:
-            logger.addFilter(_not_debug)
 
 
 def build_runtime(
