@@ -32,7 +32,7 @@ from sentra_local.samples import Path as SamplePath
 from sentra_local.samples import sample_cases
 from sentra_local.sinks import Sinks
 from sentra_local.stack import SERVICES, Stack, database_name
-from sentra_local.testing import serving, wait_until
+from sentra_local.testing import serving, start_at_the_end, wait_until
 from sentra_notifications.app import create_app as create_notifications
 from sentra_notifications.config import NotificationsSettings
 from sentra_shared.events import Agency, results_topic
@@ -94,6 +94,10 @@ async def run(local_stack: Stack) -> AsyncIterator[Run]:
         [database_name(s, local_stack.database_suffix) for s in SERVICES]
     )
     sinks = Sinks(smtp_port=free_port(), http_port=free_port())
+    # Only this module's records: the session's other tests share the topics, and their
+    # events would be counted too (and decided again on these fresh databases).
+    for group in (*(f"sentra-{s}.metrics" for s in SERVICES), "sentra-builtin-agencies.metrics"):
+        await start_at_the_end(local_stack.kafka.admin, group)
 
     def common(service: str) -> dict[str, Any]:
         return {
