@@ -1,7 +1,18 @@
-"""PostgreSQL plumbing: the connection pool and plain-SQL migrations applied in order."""
+"""PostgreSQL plumbing: the connection pool and plain-SQL migrations applied in order.
+
+Several processes of a service may start at once: one migrator at a time holds a
+session advisory lock, and the others find the files applied when they get it. Each
+applied file's sha256 is kept in `schema_migrations.checksum`; a file edited after it
+was applied stops the service at startup, naming the file (an edit is never applied to a
+database that already ran the old text: write a new migration instead). Rows applied
+before the column existed get the current file's checksum on the first start that has
+it, and are checked from then on. Why our own runner and not a migration tool:
+docs/several-instances.md.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from pathlib import Path
 
@@ -21,6 +32,14 @@ async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10) -> asy
     if pool is None:  # pragma: no cover - asyncpg types it Optional
         raise RuntimeError("asyncpg returned no pool")
     return pool
+
+
+class MigrationChanged(RuntimeError):
+    """An applied migration file no longer has the text that was applied."""
+
+
+def checksum(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _migration_files(directories: list[tuple[str, Path]]) -> list[tuple[str, Path]]:
@@ -43,15 +62,47 @@ async def migrate(pool: asyncpg.Pool, service_migrations: Path) -> list[str]:
                        name       text PRIMARY KEY,
                        applied_at timestamptz NOT NULL DEFAULT now())"""
             )
-            done = {r["name"] for r in await conn.fetch("SELECT name FROM schema_migrations")}
+            await conn.execute(
+                "ALTER TABLE schema_migrations ADD COLUMN IF NOT EXISTS checksum text"
+            )
+            done = {
+                r["name"]: r["checksum"]
+                for r in await conn.fetch("SELECT name, checksum FROM schema_migrations")
+            }
+            _refuse_changed(files, done)
             for name, path in files:
                 if name in done:
+                    if done[name] is None:  # applied before checksums were kept
+                        await conn.execute(
+                            "UPDATE schema_migrations SET checksum = $2 WHERE name = $1",
+                            name,
+                            checksum(path),
+                        )
                     continue
                 async with conn.transaction():
                     await conn.execute(path.read_text())
-                    await conn.execute("INSERT INTO schema_migrations (name) VALUES ($1)", name)
+                    await conn.execute(
+                        "INSERT INTO schema_migrations (name, checksum) VALUES ($1, $2)",
+                        name,
+                        checksum(path),
+                    )
                 log.info("applied migration %s", name)
                 applied.append(name)
         finally:
             await conn.execute("SELECT pg_advisory_unlock($1)", _MIGRATION_LOCK)
     return applied
+
+
+def _refuse_changed(files: list[tuple[str, Path]], done: dict[str, str | None]) -> None:
+    """Before anything runs: every applied file must still be the text that was applied."""
+    changed = [
+        (name, path)
+        for name, path in files
+        if done.get(name) is not None and done[name] != checksum(path)
+    ]
+    if changed:
+        listed = ", ".join(f"{name} ({path})" for name, path in changed)
+        raise MigrationChanged(
+            f"migration file changed after it was applied: {listed}. Restore the applied "
+            "text and put the change in a new migration file."
+        )

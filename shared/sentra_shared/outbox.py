@@ -4,6 +4,27 @@ Handlers never publish. They call `add_to_outbox(conn, ...)` inside the transact
 changes state; the relay publishes committed rows and marks them. A crash between the
 publish and the mark re-publishes the row later (at-least-once); consumers are idempotent.
 
+Several processes of one service share one outbox, and each runs a relay. One
+application's events must leave in the order they were written, so only one relay
+publishes at a time: each claim runs under a transaction-level advisory lock
+(`pg_try_advisory_xact_lock(OUTBOX_RELAY_LOCK)`, one per database). The holder claims the
+oldest unpublished rows in id order, publishes them, waits for the broker's
+acknowledgements, marks them and commits, which frees the lock; the next batch (by any
+relay) starts only after that. A relay that finds the lock taken does nothing this turn:
+the holder was woken by the same NOTIFY and drains what is pending. When the holder dies,
+PostgreSQL ends its session and the lock goes with it, so another relay takes over at its
+next turn (at most a poll interval later) and re-publishes the unmarked batch from its
+first row: the broker may then hold a row twice, but the first copy of each event still
+comes in id order, and consumers drop the second copy (inbox). Why not the alternatives
+is in docs/several-instances.md.
+
+Ids follow the order of one application's writes: the handlers that write its events
+lock its state row (`SELECT ... FOR UPDATE`) before they insert, so a later transaction
+draws its ids after the earlier one committed. The relay orders by id among committed
+rows. (A deadline's scheduler writes under the deadline row's lock instead; the few
+events it writes concurrently with a handler of the same application are independent of
+each other, see docs/several-instances.md.)
+
 A published row is kept for `retention` (by default the request topics' own 7 days), then
 purged: its payload may be personal data (an agency request carries the NIK) that has no
 purpose here once the broker holds the event. Unpublished rows are never purged.
@@ -35,6 +56,9 @@ NOTIFY_CHANNEL = "outbox"
 DEFAULT_RETENTION = timedelta(days=7)
 # The purge runs at most this often (on the process clock), from the relay's loop.
 PURGE_EVERY = timedelta(minutes=10)
+# The advisory lock of the one active relay of a database (apart from the migrator's
+# and the audit chain's locks).
+OUTBOX_RELAY_LOCK = 0x5E47_0B0C
 # Rows deleted per statement: bounded, so a large backlog never holds a long transaction.
 PURGE_BATCH = 1000
 
@@ -62,8 +86,9 @@ async def add_to_outbox(conn: asyncpg.Connection, *events: Event) -> None:
 class OutboxRelay:
     """Publishes unpublished outbox rows in batches; wakes on NOTIFY, polls as a fallback.
 
-    Rows are claimed with `FOR UPDATE SKIP LOCKED` rather than by a high-water id: serial
+    Rows are claimed by `published_at IS NULL` rather than by a high-water id: serial
     ids become visible in commit order, not id order, so `id > last_seen` can skip rows.
+    Only the holder of `OUTBOX_RELAY_LOCK` claims (see the module docstring).
     """
 
     def __init__(
@@ -92,6 +117,8 @@ class OutboxRelay:
         self._stop_requested = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._listener: asyncpg.Connection | None = None
+        # Turns on which another relay of the same database held the lock.
+        self.busy_turns = 0
 
     async def start(self) -> None:
         await self._listen()
@@ -202,10 +229,16 @@ class OutboxRelay:
 
     async def _claim_and_publish(self) -> int:
         async with self._pool.acquire() as conn, conn.transaction():
+            # Another relay is publishing a batch: ours would overtake its rows, and its
+            # NOTIFY woke that relay as well. Try again at the next turn.
+            if not await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", OUTBOX_RELAY_LOCK):
+                self.busy_turns += 1
+                return 0
+            # FOR UPDATE: a purge or a relay from before this lock existed leaves them be.
             rows = await conn.fetch(
                 """SELECT id, topic, key, headers, payload, traceparent FROM outbox
                    WHERE published_at IS NULL ORDER BY id
-                   LIMIT $1 FOR UPDATE SKIP LOCKED""",
+                   LIMIT $1 FOR UPDATE""",
                 self._batch_size,
             )
             if not rows:

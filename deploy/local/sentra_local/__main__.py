@@ -3,7 +3,9 @@
 sentra-local setup   install/resolve what is missing (PostgreSQL server, Kafka jars, the
                      AsyncAPI JSON Schema the contract tests validate with)
 sentra-local up      start Kafka, PostgreSQL, the four services, the agencies and the
-                     sinks (SMTP server, SMS gateway) notifications sends to
+                     sinks (SMTP server, SMS gateway) notifications sends to;
+                     --instances documents=2,notifications=2 runs several processes of
+                     a service (one consumer group, one HTTP port each: 8001, 8101, ...)
 sentra-local down    stop what `up` started
 sentra-local status  show what runs
 sentra-local demo    run the end-to-end demo and stop what it started
@@ -28,7 +30,13 @@ from sentra_local.licences import load_sample_licences
 from sentra_local.paths import state_dir
 from sentra_local.postgres import ensure_server_binaries
 from sentra_local.processes import StartupError, running_pid
-from sentra_local.services import SMTP_PORT, service_processes, start_services, stop_services
+from sentra_local.services import (
+    SMTP_PORT,
+    parse_instances,
+    service_processes,
+    start_services,
+    stop_services,
+)
 from sentra_local.specs import NpmMissing, ensure_asyncapi_schema
 from sentra_local.stack import local_stack
 from sentra_local.tokens import issue_token
@@ -50,15 +58,15 @@ def _setup() -> int:
     return 0
 
 
-def _up() -> int:
+def _up(instances: dict[str, int] | None = None) -> int:
     stack = local_stack()
     started = stack.up()
     print(f"kafka      {stack.kafka.bootstrap}  (SASL/SCRAM-SHA-512, ACLs from access.toml; "
           "'sentra-local credentials <principal>' prints a login)")  # fmt: skip
     print(f"postgres   {stack.postgres.host}:{stack.postgres.port}")
-    started += start_services(stack, state_dir() / "services")
+    started += start_services(stack, state_dir() / "services", instances)
     for process in service_processes(state_dir() / "services"):
-        print(f"{process.name:<14} {process.url}  (log {process.log_file})")
+        print(f"{process.label:<14} {process.url}  (log {process.log_file})")
         if process.name in METRICS_SERVICES:
             print(f"{'':<14} {process.url}/metrics  (Prometheus metrics, docs/metrics.md)")
     print(f"{'smtp sink':<14} 127.0.0.1:{os.environ.get('SENTRA_SINKS_SMTP_PORT', SMTP_PORT)}"
@@ -82,9 +90,10 @@ def _status() -> int:
     pg = "up" if stack.postgres.running() else "down"
     print(f"postgres   {pg}  {stack.postgres.host}:{stack.postgres.port}")
     for process in service_processes(state_dir() / "services"):
-        state = "up" if running_pid(process.pid_file) else "down"
+        pid = running_pid(process.pid_file)
+        state = f"up (pid {pid})" if pid else "down"
         metrics = f"  metrics {process.url}/metrics" if process.name in METRICS_SERVICES else ""
-        print(f"{process.name:<10} {state}  {process.url}{metrics}")
+        print(f"{process.label:<16} {state:<16} {process.url}{metrics}")
     return 0
 
 
@@ -109,8 +118,15 @@ def main(argv: list[str] | None = None) -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    for name in ("setup", "up", "down", "status"):
+    for name in ("setup", "down", "status"):
         commands.add_parser(name)
+    up_parser = commands.add_parser("up")
+    up_parser.add_argument(
+        "--instances",
+        default=None,
+        metavar="SERVICE=N[,SERVICE=N]",
+        help="run N processes of a service, e.g. documents=2,notifications=2 (default 1 each)",
+    )
     demo_parser = commands.add_parser("demo")
     demo_parser.add_argument("--count", type=int, default=30, help="applications to submit")
     demo_parser.add_argument("--timeout", type=float, default=120.0, help="seconds to wait")
@@ -141,7 +157,13 @@ def main(argv: list[str] | None = None) -> int:
             if args.count < 1:
                 parser.error("--count must be at least 1")
             return demo.main(args.count, args.timeout, args.seed)
-        return {"setup": _setup, "up": _up, "down": _down, "status": _status}[args.command]()
+        if args.command == "up":
+            try:
+                instances = None if args.instances is None else parse_instances(args.instances)
+            except ValueError as error:
+                parser.error(f"--instances: {error}")
+            return _up(instances)
+        return {"setup": _setup, "down": _down, "status": _status}[args.command]()
     except StartupError as error:
         print(f"sentra-local: {error}", file=sys.stderr)
         return 2

@@ -52,7 +52,15 @@ class Fleet:
     working-day deadlines fall due within the test; the test process must install the same
     clock (`self.clock`) when it reads the time."""
 
-    def __init__(self, stack: Stack, home: Path, speedup: float | None = None) -> None:
+    def __init__(
+        self,
+        stack: Stack,
+        home: Path,
+        speedup: float | None = None,
+        instances: dict[str, int] | None = None,
+    ) -> None:
+        """`instances`: several processes of a service (`{"documents": 2}`), in one
+        consumer group, each on its own port; the second is named `documents-2`."""
         self.stack = stack
         self.home = home
         common: tuple[tuple[str, str], ...] = (("SENTRA_LOG_LEVEL", "WARNING"),)
@@ -65,7 +73,13 @@ class Fleet:
                 ("SENTRA_CLOCK_EPOCH", epoch.isoformat()),
                 *((f"SENTRA_{n.upper()}_DEADLINE_POLL_INTERVAL_S", "0.2") for n in PROCESSES),
             )
-        ports = {name: free_port() for name in PROCESSES}
+        counts = instances or {}
+        labels = {
+            (name if n == 1 else f"{name}-{n}"): (name, n)
+            for name in PROCESSES
+            for n in range(1, counts.get(name, 1) + 1)
+        }
+        ports = {label: free_port() for label in labels}
         # notifications sends to this fleet's sinks (SMTP + SMS gateway), on ports of its own.
         smtp_port = free_port()
         delivery = {
@@ -79,17 +93,18 @@ class Fleet:
             ),
         }
         self.processes = {
-            name: ServiceProcess(
+            label: ServiceProcess(
                 name,
                 home,
-                http_port=ports[name],
+                http_port=ports[label],
                 extra_env=(
                     *common,
                     (f"SENTRA_{name.upper()}_OUTBOX_POLL_INTERVAL_S", "0.5"),
                     *delivery.get(name, ()),
                 ),
+                instance=n,
             )
-            for name in PROCESSES
+            for label, (name, n) in labels.items()
         }
         self._faults: dict[str, str] = {}
         self._exits: dict[int, int] = {}
@@ -107,7 +122,8 @@ class Fleet:
         return process
 
     def start(self, *names: str, fault: str | None = None) -> None:
-        names = names or PROCESSES
+        """Start processes by label (`documents`, `documents-2`); all by default."""
+        names = names or tuple(self.processes)
         for name in names:
             if fault is None:
                 self._faults.pop(name, None)
@@ -133,6 +149,23 @@ class Fleet:
         while is_alive(pid):
             time.sleep(0.01)
 
+    def pids(self, service: str) -> dict[str, int]:
+        """The running processes of one service, by label."""
+        return {
+            label: pid
+            for label, process in self.processes.items()
+            if process.name == service and (pid := self.pid(label)) is not None
+        }
+
+    def kill_pid(self, pid: int) -> str:
+        """kill -9 one process of this fleet by its pid; return its label. Refuses a pid
+        the fleet did not start."""
+        for label in self.processes:
+            if self.pid(label) == pid:
+                self.kill(label)
+                return label
+        raise ValueError(f"pid {pid} is not a process of this fleet")
+
     async def crash_and_restart(self, name: str) -> None:
         """kill -9, then start it again and wait until it is healthy (its consumer back in
         its group), without blocking the event loop: the caller goes on meanwhile."""
@@ -153,7 +186,7 @@ class Fleet:
         return self._exits[pid]
 
     def stop(self, *names: str) -> None:
-        for name in names or PROCESSES:
+        for name in names or tuple(self.processes):
             pid = self.pid(name)
             if pid is not None:
                 stop_pid(pid, timeout=30)

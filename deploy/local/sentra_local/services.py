@@ -25,6 +25,10 @@ DEFAULT_PORTS = {
     "sinks": 8006,  # the SMS gateway sink's HTTP port; its SMTP server listens on SMTP_PORT
 }
 SMTP_PORT = 8025
+# Instance n (from 2) of a service listens on its port + (n - 1) * INSTANCE_PORT_STEP:
+# documents-2 on 8101, documents-3 on 8201.
+INSTANCE_PORT_STEP = 100
+MAX_INSTANCES = 9
 
 # The built-in agency responders (deploy/agencies) run beside the services so that every
 # check a service asks of an agency is answered.
@@ -43,13 +47,22 @@ class ServiceProcess:
     host: str = "127.0.0.1"
     http_port: int | None = None  # tests pick free ports
     extra_env: tuple[tuple[str, str], ...] = ()  # e.g. SENTRA_FAULT for fault tests
+    # Several processes of one service: the same settings and consumer group, each with
+    # its own HTTP port, pid file and log.
+    instance: int = 1
+
+    @property
+    def label(self) -> str:
+        """documents, documents-2, ...: names this process in files and listings."""
+        return self.name if self.instance == 1 else f"{self.name}-{self.instance}"
 
     @property
     def port(self) -> int:
         if self.http_port is not None:
             return self.http_port
         configured = os.environ.get(f"SENTRA_{self.name.upper()}_HTTP_PORT")
-        return int(configured) if configured else DEFAULT_PORTS[self.name]
+        base = int(configured) if configured else DEFAULT_PORTS[self.name]
+        return base + (self.instance - 1) * INSTANCE_PORT_STEP
 
     @property
     def url(self) -> str:
@@ -57,11 +70,11 @@ class ServiceProcess:
 
     @property
     def pid_file(self) -> Path:
-        return self.home / f"{self.name}.pid"
+        return self.home / f"{self.label}.pid"
 
     @property
     def log_file(self) -> Path:
-        return self.home / f"{self.name}.log"
+        return self.home / f"{self.label}.log"
 
     def environment(self, stack: Stack) -> dict[str, str]:
         prefix = f"SENTRA_{self.name.upper()}_"
@@ -146,7 +159,7 @@ class ServiceProcess:
         while time.monotonic() < deadline:
             if running_pid(self.pid_file) is None:
                 raise StartupError(
-                    f"service {self.name} exited during startup; log {self.log_file}:\n"
+                    f"service {self.label} exited during startup; log {self.log_file}:\n"
                     f"{tail(self.log_file)}"
                 )
             try:
@@ -155,7 +168,7 @@ class ServiceProcess:
             except httpx.HTTPError:
                 pass
             time.sleep(0.3)
-        raise StartupError(f"service {self.name} not healthy after {timeout:.0f}s")
+        raise StartupError(f"service {self.label} not healthy after {timeout:.0f}s")
 
     def stop(self) -> bool:
         pid = running_pid(self.pid_file)
@@ -166,20 +179,56 @@ class ServiceProcess:
         return True
 
 
-def service_processes(home: Path) -> list[ServiceProcess]:
-    return [ServiceProcess(name, home) for name in PROCESSES]
+def parse_instances(text: str) -> dict[str, int]:
+    """`documents=2,notifications=2` -> {"documents": 2, "notifications": 2}; raises
+    ValueError saying what is wrong (an unknown service, a count out of range)."""
+    counts: dict[str, int] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        name, equals, count = part.partition("=")
+        name = name.strip()
+        if not equals or not count.strip().isdigit():
+            raise ValueError(f"{part!r}: write SERVICE=COUNT, e.g. documents=2")
+        if name not in SERVICES:
+            raise ValueError(f"{name!r} is not a service; one of {', '.join(SERVICES)}")
+        if name in counts:
+            raise ValueError(f"{name} is given twice")
+        n = int(count)
+        if not 1 <= n <= MAX_INSTANCES:
+            raise ValueError(f"{name}={n}: the count must be 1 to {MAX_INSTANCES}")
+        counts[name] = n
+    if not counts:
+        raise ValueError("no SERVICE=COUNT given, e.g. documents=2")
+    return counts
 
 
-def start_services(stack: Stack, home: Path) -> list[str]:
-    """Start the services that are not running and wait until all are healthy."""
-    processes = service_processes(home)
-    started = [p.name for p in processes if p.start(stack)]
+def service_processes(home: Path, instances: dict[str, int] | None = None) -> list[ServiceProcess]:
+    """Every process to run: one of each, or `instances[name]` of a service. Without
+    `instances`, also the further instances already started (their pid files say so)."""
+    wanted = dict(instances or {})
+    if instances is None:
+        for name in SERVICES:
+            for pid_file in home.glob(f"{name}-*.pid"):
+                suffix = pid_file.stem.removeprefix(f"{name}-")
+                if suffix.isdigit():
+                    wanted[name] = max(wanted.get(name, 1), int(suffix))
+    return [
+        ServiceProcess(name, home, instance=n)
+        for name in PROCESSES
+        for n in range(1, wanted.get(name, 1) + 1)
+    ]
+
+
+def start_services(stack: Stack, home: Path, instances: dict[str, int] | None = None) -> list[str]:
+    """Start the processes that are not running and wait until all are healthy."""
+    processes = service_processes(home, instances)
+    started = [p.label for p in processes if p.start(stack)]
     for process in processes:
         process.wait_healthy()
     return started
 
 
 def stop_services(home: Path, names: list[str] | None = None) -> list[str]:
+    """Stop every instance of `names` (default: all) that runs."""
     return [
-        p.name for p in service_processes(home) if (names is None or p.name in names) and p.stop()
+        p.label for p in service_processes(home) if (names is None or p.name in names) and p.stop()
     ]
