@@ -18,12 +18,16 @@ first row: the broker may then hold a row twice, but the first copy of each even
 comes in id order, and consumers drop the second copy (inbox). Why not the alternatives
 is in docs/several-instances.md.
 
-Ids follow the order of one application's writes: the handlers that write its events
-lock its state row (`SELECT ... FOR UPDATE`) before they insert, so a later transaction
-draws its ids after the earlier one committed. The relay orders by id among committed
-rows. (A deadline's scheduler writes under the deadline row's lock instead; the few
-events it writes concurrently with a handler of the same application are independent of
-each other, see docs/several-instances.md.)
+Ids follow the order of one application's writes. `add_to_outbox` takes a lock on each
+application it writes for (`hold_application`, a transaction-level advisory lock) before
+it inserts, and keeps it until the writer commits: a second writer of the same
+application, in any process (a handler, an officer's request, the deadline scheduler),
+draws its ids only after the first one committed. So one application's rows become
+visible in id order, and the relay, which publishes the oldest committed rows first,
+publishes them in the order they were written. The deadline scheduler only tries the
+lock (`try_hold_application`) and leaves a deadline for its next turn when a writer of
+that application is at work: it holds deadline rows a handler may want to close, so it
+must never wait on one.
 
 A published row is kept for `retention` (by default the request topics' own 7 days), then
 purged: its payload may be personal data (an agency request carries the NIK) that has no
@@ -36,6 +40,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import uuid
 from datetime import datetime, timedelta
 
 import asyncpg
@@ -61,10 +66,39 @@ PURGE_EVERY = timedelta(minutes=10)
 OUTBOX_RELAY_LOCK = 0x5E47_0B0C
 # Rows deleted per statement: bounded, so a large backlog never holds a long transaction.
 PURGE_BATCH = 1000
+# The key space of the per-application writer locks: advisory locks on two int4 keys,
+# (this class, the hash of the application id), apart from the single-key locks above.
+APPLICATION_LOCK_CLASS = 0x5E48
+
+
+async def hold_application(conn: asyncpg.Connection, application_id: uuid.UUID) -> None:
+    """Wait for, then hold until commit, the right to write `application_id`'s events.
+    Two applications whose ids hash alike merely wait for each other."""
+    await conn.execute(
+        "SELECT pg_advisory_xact_lock($1, hashtext($2))",
+        APPLICATION_LOCK_CLASS,
+        str(application_id),
+    )
+
+
+async def try_hold_application(conn: asyncpg.Connection, application_id: uuid.UUID) -> bool:
+    """Hold the application's writer lock if no one else does; never waits."""
+    held: bool = await conn.fetchval(
+        "SELECT pg_try_advisory_xact_lock($1, hashtext($2))",
+        APPLICATION_LOCK_CLASS,
+        str(application_id),
+    )
+    return held
 
 
 async def add_to_outbox(conn: asyncpg.Connection, *events: Event) -> None:
-    """Record events in the caller's transaction, with the caller's trace context."""
+    """Record events in the caller's transaction, with the caller's trace context.
+
+    The caller holds each application's writer lock from here to its commit (see the
+    module docstring); in a sorted order, so two writers of the same pair never deadlock.
+    """
+    for application_id in sorted({event.application_id for event in events}):
+        await hold_application(conn, application_id)
     traceparent = current_traceparent()
     await conn.executemany(
         """INSERT INTO outbox (event_id, topic, key, headers, payload, traceparent)

@@ -21,6 +21,7 @@ from opentelemetry.instrumentation.utils import suppress_instrumentation
 from sentra_shared import clock
 from sentra_shared.deadlines import COLUMNS, Deadline, OnDue, Stage
 from sentra_shared.metrics import ServiceMetrics
+from sentra_shared.outbox import try_hold_application
 from sentra_shared.telemetry import context_from_traceparent
 
 log = logging.getLogger(__name__)
@@ -83,7 +84,7 @@ class DeadlineScheduler:
 
     async def fire_due(self) -> int:
         """Fire every stage due by the process clock's now, in one transaction per batch;
-        return how many deadlines were claimed."""
+        return how many deadlines were claimed (a busy application's wait for next turn)."""
         at = clock.now()
         fired: list[tuple[str, Stage]] = []
         with suppress_instrumentation():
@@ -95,14 +96,21 @@ class DeadlineScheduler:
                     at,
                     self._batch_size,
                 )
+                claimed = 0
                 for row in rows:
                     deadline = Deadline.from_row(row)
+                    # A writer of this application is at work (a handler may be closing
+                    # this very deadline): leave it for the next turn rather than wait,
+                    # and let the application's events keep their order (outbox.py).
+                    if not await try_hold_application(conn, deadline.application_id):
+                        continue
+                    claimed += 1
                     stages = await self._fire(conn, deadline, row["traceparent"], at)
                     fired += [(deadline.step, stage) for stage in stages]
         if self._metrics is not None:  # counted once the transaction committed
             for step, stage in fired:
                 self._metrics.deadline_fired(step, stage.name.lower())
-        return len(rows)
+        return claimed
 
     async def _fire(
         self, conn: asyncpg.Connection, deadline: Deadline, traceparent: str | None, at: datetime
