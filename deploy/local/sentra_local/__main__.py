@@ -66,10 +66,10 @@ def _up(instances: dict[str, int] | None = None) -> int:
     print(f"postgres   {stack.postgres.host}:{stack.postgres.port}")
     started += start_services(stack, state_dir() / "services", instances)
     for process in service_processes(state_dir() / "services"):
-        print(f"{process.label:<14} {process.url}  (log {process.log_file})")
+        print(f"{process.label:<15} {process.url}  (log {process.log_file})")
         if process.name in METRICS_SERVICES:
-            print(f"{'':<14} {process.url}/metrics  (Prometheus metrics, docs/metrics.md)")
-    print(f"{'smtp sink':<14} 127.0.0.1:{os.environ.get('SENTRA_SINKS_SMTP_PORT', SMTP_PORT)}"
+            print(f"{'':<15} {process.url}/metrics  (Prometheus metrics, docs/metrics.md)")
+    print(f"{'smtp sink':<15} 127.0.0.1:{os.environ.get('SENTRA_SINKS_SMTP_PORT', SMTP_PORT)}"
           "  (what notifications sent: GET /received on the sinks' port)")  # fmt: skip
     print(f"recruiter licences (sample registry): {load_sample_licences(stack)}")
     print(f"started: {', '.join(started) or 'nothing (all were running)'}")
