@@ -35,8 +35,9 @@ from sentra_documents.licences import SAMPLE_FILE, load_licences
 from sentra_insurance.app import create_app as create_insurance
 from sentra_insurance.config import InsuranceSettings
 from sentra_local.browser import screenshots_dir
-from sentra_local.fleet import finished, submit
+from sentra_local.fleet import submit
 from sentra_local.licences import sample_licences
+from sentra_local.outcomes import finished
 from sentra_local.samples import sample_applications
 from sentra_local.stack import SERVICES, Stack, database_name
 from sentra_local.testing import EventRecorder, group_of, serving, start_at_the_end, wait_until

@@ -34,21 +34,18 @@ import asyncpg
 import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
-from sentra_local.fleet import (
-    Fleet,
+from sentra_local.fleet import Fleet, submit, submit_through_faults
+from sentra_local.licences import sample_licences
+from sentra_local.officer import OfficerDesk
+from sentra_local.on_kafka import dead_letters, topic_records
+from sentra_local.outcomes import (
     application_ids,
-    dead_letters,
     exactly_once_problems,
     fetch_rows,
     not_final,
-    submit,
-    submit_through_faults,
-    topic_records,
     wait_final_or_report,
     wait_settled_or_report,
 )
-from sentra_local.licences import sample_licences
-from sentra_local.officer import OfficerDesk
 from sentra_local.samples import ALL_PATHS, sample_applications, sample_cases
 from sentra_local.stack import SERVICES, Stack
 from sentra_local.testing import fresh_stack

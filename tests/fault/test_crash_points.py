@@ -12,17 +12,10 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
-from sentra_local.fleet import (
-    Fleet,
-    application_ids,
-    consumer_lag,
-    exactly_once_problems,
-    finished,
-    outbox_pending,
-    submit,
-    wire_event_ids,
-)
+from sentra_local.fleet import Fleet, submit
 from sentra_local.licences import sample_licences
+from sentra_local.on_kafka import consumer_lag, wire_event_ids
+from sentra_local.outcomes import application_ids, exactly_once_problems, finished, outbox_pending
 from sentra_local.samples import sample_applications
 from sentra_local.services import PROCESSES
 from sentra_local.stack import Stack

@@ -19,7 +19,8 @@ from typing import Any
 import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
-from sentra_local.fleet import Fleet, fetch_rows
+from sentra_local.fleet import Fleet
+from sentra_local.outcomes import fetch_rows
 from sentra_local.stack import Stack
 from sentra_local.testing import fresh_stack, wait_until
 from sentra_notifications.delivery import AFTER_SEND_BEFORE_RECORD

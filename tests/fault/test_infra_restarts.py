@@ -15,16 +15,15 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sentra_local.fleet import (
-    Fleet,
+from sentra_local.fleet import Fleet, submit_through_faults
+from sentra_local.licences import sample_licences
+from sentra_local.on_kafka import dead_letters
+from sentra_local.outcomes import (
     application_ids,
-    dead_letters,
     exactly_once_problems,
-    submit_through_faults,
     wait_final_or_report,
     wait_settled_or_report,
 )
-from sentra_local.licences import sample_licences
 from sentra_local.samples import sample_applications
 from sentra_local.services import PROCESSES
 from sentra_local.stack import Stack

@@ -18,19 +18,17 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sentra_local.fleet import (
-    Fleet,
+from sentra_local.fleet import Fleet, submit_through_faults
+from sentra_local.licences import sample_licences
+from sentra_local.officer import OfficerDesk
+from sentra_local.on_kafka import dead_letters, topic_records
+from sentra_local.outcomes import (
     application_ids,
-    dead_letters,
     exactly_once_problems,
     fetch_rows,
-    submit_through_faults,
-    topic_records,
     wait_final_or_report,
     wait_settled_or_report,
 )
-from sentra_local.licences import sample_licences
-from sentra_local.officer import OfficerDesk
 from sentra_local.samples import sample_cases
 from sentra_local.stack import SERVICES, Stack
 from sentra_local.testing import fresh_stack

@@ -27,7 +27,7 @@ from sentra_documents.domain.agency_checks import required_checks
 from sentra_documents.domain.reasons import DocumentsReason, reason
 from sentra_documents.forms import ApplicationForm
 from sentra_documents.sealing import DEVELOPMENT_DATA_KEYS, Sealer
-from sentra_local.fleet import topic_records
+from sentra_local.on_kafka import topic_records
 from sentra_local.samples import nik_for
 from sentra_local.stack import Stack
 from sentra_local.testing import serving, wait_until
