@@ -165,6 +165,13 @@ async def announced(dsn: str, app: uuid.UUID, kind: str) -> list[dict[str, Any]]
     return [json.loads(r["p"]) for r in found]
 
 
+async def nothing_pending(dsn: str) -> bool:
+    """Every message the module's earlier tests queued has been sent or has failed: a
+    sink told to fail its next requests fails this test's own, not a late one of theirs."""
+    found = await rows(dsn, "SELECT count(*) AS n FROM deliveries WHERE status = 'pending'")
+    return int(found[0]["n"]) == 0
+
+
 def sms_to(sinks: Sinks, phone: str) -> list[dict[str, Any]]:
     return [s for s in sinks.sms if s["to"] == phone]
 
@@ -238,6 +245,7 @@ async def test_each_chosen_channel_gets_the_notice_in_the_applicants_language_on
 async def test_a_failing_gateway_is_retried_after_a_growing_backoff_then_sends(
     setup: Setup, producer: AIOKafkaProducer
 ) -> None:
+    await wait_until(lambda: nothing_pending(setup.dsn), within=30)
     setup.sinks.sms_mode.fail_next = 2
     event, phone, _ = submitted("id", ("sms",))
     await publish(producer, event)
@@ -272,6 +280,7 @@ async def test_a_failing_gateway_is_retried_after_a_growing_backoff_then_sends(
 async def test_a_gateway_that_always_fails_ends_in_a_told_failure(
     setup: Setup, producer: AIOKafkaProducer
 ) -> None:
+    await wait_until(lambda: nothing_pending(setup.dsn), within=30)
     setup.sinks.smtp_mode.fail_always = True
     event, _, email = submitted("en", ("email",))
     await publish(producer, event)
