@@ -71,10 +71,22 @@ def port_open(host: str, port: int) -> bool:
         return sock.connect_ex((host, port)) == 0
 
 
+# Ports `free_port` handed out in this process: the kernel may give a port it just gave
+# (bound, then closed) again, and two servers meant to run side by side (a test stack's
+# Kafka and PostgreSQL) would then collide.
+_HANDED_OUT: set[int] = set()
+
+
 def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
+    """A port nothing is bound to now, and never one this process was given before."""
+    for _ in range(1000):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.bind((host, 0))
+            port = int(sock.getsockname()[1])
+        if port not in _HANDED_OUT:
+            _HANDED_OUT.add(port)
+            return port
+    raise StartupError(f"no free port on {host} that was not handed out already")
 
 
 class StartupError(RuntimeError):
