@@ -16,6 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from sentra_shared.access import AccessFileError
+
 from sentra_cluster import generate
 from sentra_cluster import render as rendering
 from sentra_cluster.tools import ToolError
@@ -114,7 +116,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return COMMANDS[args[0]](args[1:])
-    except ToolError as e:
+    except (ToolError, AccessFileError) as e:
+        # AccessFileError: generate read an access.toml it refuses; nothing was written.
         print(f"sentra-cluster: {e}", file=sys.stderr)
         return 1
 
