@@ -35,12 +35,17 @@ from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from sentra_shared.dead_letters import DeadLetter, dead_letter
 from sentra_shared.envelope import decode, decode_headers
-from sentra_shared.events import Event
+from sentra_shared.events import CATALOGUE, Event
 from sentra_shared.failures import PermanentFailure, UndecodableEvent, is_transient
 from sentra_shared.faults import AFTER_COMMIT_BEFORE_ACK, crash_point
-from sentra_shared.inbox import first_delivery
+from sentra_shared.inbox import first_deliveries, first_delivery
 from sentra_shared.kafka_login import KafkaLogin
 from sentra_shared.metrics import Handled, ServiceMetrics, consumer_lag
+from sentra_shared.outbox import (
+    APPLICATION_LOCK_CLASS,
+    LOCK_APPLICATIONS_SQL,
+    applications_held,
+)
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +53,8 @@ E = TypeVar("E", bound=Event)
 T = TypeVar("T")
 Handler = Callable[[asyncpg.Connection, Any], Awaitable[None]]
 Batch = dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]
+# A record this consumer handles, with its headers and its event.
+Decoded = tuple[ConsumerRecord[bytes, bytes], Mapping[str, str], Event]
 
 # A failure we cannot classify (a bug, a constraint) gets this many tries before the
 # message is dead-lettered; transient failures are retried without limit.
@@ -78,11 +85,23 @@ class EventHandlers:
     def handles(self, event: Event) -> bool:
         return type(event) in self._handlers
 
+    @property
+    def ignored_types(self) -> frozenset[str]:
+        """The CloudEvents types on our topics that we do not handle: skipped by header."""
+        handled = set(self._handlers)
+        return frozenset(
+            cls.ce_type() for cls in CATALOGUE if cls.topic in self.topics and cls not in handled
+        )
+
+    async def run(self, conn: asyncpg.Connection, event: Event) -> None:
+        """The event's handler alone, for a caller that has recorded it in the inbox."""
+        await self._handlers[type(event)](conn, event)
+
     async def apply(self, conn: asyncpg.Connection, event: Event) -> bool:
         """Apply one event in the caller's transaction; False when it was applied before."""
         if not await first_delivery(conn, self.consumer, event):
             return False
-        await self._handlers[type(event)](conn, event)
+        await self.run(conn, event)
         return True
 
     async def handle(self, pool: asyncpg.Pool, headers: Mapping[str, str], body: bytes) -> bool:
@@ -123,6 +142,7 @@ class EventConsumer:
         # The batch being applied and what its handlers did, for the metrics once committed.
         self._in_hand: Batch = {}
         self._handled: list[Handled] = []
+        self._ignored_types = handlers.ignored_types
 
     async def start(self) -> None:
         self._consumer = AIOKafkaConsumer(
@@ -208,26 +228,89 @@ class EventConsumer:
                 delay = min(delay * 2, MAX_BACKOFF_S)
 
     async def _apply_batch(self, batch: Batch) -> list[DeadLetter]:
+        """Apply a batch in one transaction: first all at once, and only when a record
+        fails, again from the start one record per savepoint (see `_apply_one_by_one`).
+        Both end in the same state; the first costs a few round trips per record fewer."""
         dead: list[DeadLetter] = []
-        self._handled = []  # a retried batch is measured again from its start
-        async with self._pool_of().acquire() as conn, conn.transaction():
-            for records in batch.values():
-                for record in records:
-                    letter = await self._apply_record(conn, record)
-                    if letter is not None:
-                        dead.append(letter)
-        return dead
+        ours: list[Decoded] = []
+        for records in batch.values():
+            for record in records:
+                decoded = self._decode(record)
+                if isinstance(decoded, DeadLetter):
+                    dead.append(decoded)
+                elif decoded is not None:
+                    ours.append(decoded)
+        if not ours:
+            return dead
+        async with self._pool_of().acquire() as conn:
+            if len({event.event_id for _, _, event in ours}) == len(ours):
+                self._handled = []
+                try:
+                    async with conn.transaction():
+                        await self._apply_all(conn, ours)
+                    return dead
+                except Exception as error:
+                    if is_transient(error):
+                        raise  # the whole batch is retried; see `_retry_transient`
+                    log.info("a record of the batch failed (%r); applying one by one", error)
+            self._handled = []  # a retried batch is measured again from its start
+            async with conn.transaction():
+                return dead + await self._apply_one_by_one(conn, ours)
 
-    async def _apply_record(
-        self, conn: asyncpg.Connection, record: ConsumerRecord[bytes, bytes]
-    ) -> DeadLetter | None:
+    def _decode(self, record: ConsumerRecord[bytes, bytes]) -> Decoded | DeadLetter | None:
+        """The record's event when this consumer handles it; None when it does not (its
+        type, read from the header, is not one of ours: skipped without decoding the
+        value and without an inbox row); a dead letter when it cannot be read."""
         try:
             headers = decode_headers(record.headers)
+            if headers.get("ce_type") in self._ignored_types:
+                return None
             event = decode(headers, record.value)
         except UndecodableEvent as poison:
             return self._dead(record, poison, 1)
         if not self._handlers.handles(event):
             return None
+        return record, headers, event
+
+    async def _apply_all(self, conn: asyncpg.Connection, ours: list[Decoded]) -> None:
+        """Every record's inbox row and its application's writer lock in one statement,
+        then each handler, with no savepoint; any failure aborts the whole transaction."""
+        fresh = await first_deliveries(
+            conn, self._handlers.consumer, [event for _, _, event in ours], APPLICATION_LOCK_CLASS
+        )
+        with applications_held(event.application_id for _, _, event in ours):
+            for record, headers, event in ours:
+                if event.event_id not in fresh:
+                    continue  # applied before
+                with self._span(record, headers):
+                    started = time.perf_counter()
+                    await self._handlers.run(conn, event)
+                    self._handled.append(Handled.since(started, record.topic, event))
+
+    async def _apply_one_by_one(
+        self, conn: asyncpg.Connection, ours: list[Decoded]
+    ) -> list[DeadLetter]:
+        """Each record in a savepoint of its own, so that a failure undoes only that
+        record's inbox row and effects, and a refused one is dead-lettered. The writer
+        locks are taken first, outside every savepoint (a rolled-back savepoint would free
+        a lock taken in it)."""
+        applications = [event.application_id for _, _, event in ours]
+        await conn.execute(LOCK_APPLICATIONS_SQL, APPLICATION_LOCK_CLASS, applications)
+        dead: list[DeadLetter] = []
+        with applications_held(applications):
+            for record, headers, event in ours:
+                letter = await self._apply_record(conn, record, headers, event)
+                if letter is not None:
+                    dead.append(letter)
+        return dead
+
+    async def _apply_record(
+        self,
+        conn: asyncpg.Connection,
+        record: ConsumerRecord[bytes, bytes],
+        headers: Mapping[str, str],
+        event: Event,
+    ) -> DeadLetter | None:
         with self._span(record, headers) as span:
             for attempt in range(1, MAX_ATTEMPTS + 1):
                 try:

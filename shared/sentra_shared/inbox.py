@@ -9,11 +9,13 @@ The Kafka offset is committed only after that transaction commits (see `consumer
 from __future__ import annotations
 
 import hashlib
+import uuid
 
 import asyncpg
 
 from sentra_shared.events import Event
 from sentra_shared.failures import ConflictingRedelivery
+from sentra_shared.outbox import LOCK_APPLICATIONS_SQL
 
 
 def payload_digest(event: Event) -> bytes:
@@ -44,3 +46,41 @@ async def first_delivery(conn: asyncpg.Connection, consumer: str, event: Event) 
     if seen is not None and bytes(seen) != digest:
         raise ConflictingRedelivery(f"event {event.event_id} was applied with another payload")
     return False
+
+
+async def first_deliveries(
+    conn: asyncpg.Connection, consumer: str, events: list[Event], lock_class: int
+) -> set[uuid.UUID]:
+    """Record a batch of events for this consumer in one round trip, and take the writer
+    locks of their applications (`outbox.LOCK_APPLICATIONS_SQL`, class `lock_class`) in
+    the same statement. Return the ids recorded now: the events to apply.
+
+    An id seen before with another payload raises `ConflictingRedelivery`, as
+    `first_delivery` does for one event.
+    """
+    digests = {event.event_id: payload_digest(event) for event in events}
+    rows = await conn.fetch(
+        f"""WITH locked AS ({LOCK_APPLICATIONS_SQL.replace("$2", "$4").replace("$1", "$5")})
+            INSERT INTO inbox (consumer, event_id, payload_sha256)
+            SELECT $1, e, d FROM unnest($2::uuid[], $3::bytea[]) AS r(e, d), locked
+            ON CONFLICT DO NOTHING RETURNING event_id""",
+        consumer,
+        list(digests),
+        list(digests.values()),
+        [event.application_id for event in events],
+        lock_class,
+    )
+    fresh = {row["event_id"] for row in rows}
+    if len(fresh) < len(digests):
+        seen = await conn.fetch(
+            "SELECT event_id, payload_sha256 FROM inbox WHERE consumer = $1 "
+            "AND event_id = ANY($2::uuid[])",
+            consumer,
+            [event_id for event_id in digests if event_id not in fresh],
+        )
+        for row in seen:
+            if bytes(row["payload_sha256"]) != digests[row["event_id"]]:
+                raise ConflictingRedelivery(
+                    f"event {row['event_id']} was applied with another payload"
+                )
+    return fresh

@@ -41,6 +41,8 @@ import contextlib
 import json
 import logging
 import uuid
+from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 
 import asyncpg
@@ -91,30 +93,66 @@ async def try_hold_application(conn: asyncpg.Connection, application_id: uuid.UU
     return held
 
 
+# Locks several applications in one statement, in the order of their lock keys: every
+# writer that locks more than one application takes them in that same order, so two
+# writers never wait for each other in a cycle. $1: the lock class, $2: uuid[].
+LOCK_APPLICATIONS_SQL = """SELECT count(pg_advisory_xact_lock($1, h)) AS held FROM (
+        SELECT DISTINCT hashtext(a::text) AS h FROM unnest($2::uuid[]) AS a ORDER BY h) AS keys"""
+
+_INSERT_COLUMNS = "INSERT INTO outbox (event_id, topic, key, headers, payload, traceparent)"
+_ROWS = """SELECT e, t, k, h::jsonb, p, $6 FROM unnest($1::uuid[], $2::text[], $3::bytea[],
+               $4::text[], $5::bytea[]) WITH ORDINALITY AS r(e, t, k, h, p, n)"""
+# One round trip for the rows and, when the caller does not hold them yet, the writer
+# locks of their applications. The rows come out of a join with the lock's one-row
+# result, so no row exists (and no id is drawn) before every lock is held.
+_INSERT = f"{_INSERT_COLUMNS} {_ROWS} ORDER BY n"
+_LOCK_AND_INSERT = (
+    f"WITH locked AS ({LOCK_APPLICATIONS_SQL.replace('$1', '$7').replace('$2', '$8')}) "
+    f"{_INSERT_COLUMNS} {_ROWS}, locked ORDER BY n"
+)
+
+# The applications whose writer locks the current task's transaction already holds
+# (the consumer takes them for a whole batch at once); `add_to_outbox` skips those.
+_held: ContextVar[frozenset[uuid.UUID]] = ContextVar(
+    "sentra_held_applications", default=frozenset()
+)
+
+
+@contextlib.contextmanager
+def applications_held(application_ids: Iterable[uuid.UUID]) -> Iterator[None]:
+    """Within a transaction that has just taken these applications' writer locks (with
+    `LOCK_APPLICATIONS_SQL`), tell `add_to_outbox` not to take them again. Only around
+    that transaction, and never inside a savepoint: a rolled-back savepoint frees the
+    locks taken in it."""
+    token = _held.set(_held.get() | frozenset(application_ids))
+    try:
+        yield
+    finally:
+        _held.reset(token)
+
+
 async def add_to_outbox(conn: asyncpg.Connection, *events: Event) -> None:
     """Record events in the caller's transaction, with the caller's trace context.
 
     The caller holds each application's writer lock from here to its commit (see the
-    module docstring); in a sorted order, so two writers of the same pair never deadlock.
+    module docstring): taken here, in one statement with the rows, unless the caller
+    took it already (`applications_held`).
     """
-    for application_id in sorted({event.application_id for event in events}):
-        await hold_application(conn, application_id)
-    traceparent = current_traceparent()
-    await conn.executemany(
-        """INSERT INTO outbox (event_id, topic, key, headers, payload, traceparent)
-           VALUES ($1, $2, $3, $4, $5, $6)""",
-        [
-            (
-                event.event_id,
-                event.topic,
-                event.key,
-                json.dumps(headers_for(event)),
-                encode(event),
-                traceparent,
-            )
-            for event in events
-        ],
+    if not events:
+        return
+    columns = (
+        [event.event_id for event in events],
+        [event.topic for event in events],
+        [event.key for event in events],
+        [json.dumps(headers_for(event)) for event in events],
+        [encode(event) for event in events],
+        current_traceparent(),
     )
+    to_lock = {event.application_id for event in events} - _held.get()
+    if to_lock:
+        await conn.execute(_LOCK_AND_INSERT, *columns, APPLICATION_LOCK_CLASS, list(to_lock))
+    else:
+        await conn.execute(_INSERT, *columns)
 
 
 class OutboxRelay:

@@ -44,6 +44,7 @@ from sentra_shared.telemetry import (
     KafkaTelemetry,
     build_tracer_provider,
     instrument_asyncpg,
+    records_spans,
     tracer,
 )
 
@@ -217,7 +218,8 @@ def build_runtime(
 ) -> ServiceRuntime:
     keep_records_out_of_logs()
     provider = build_tracer_provider(name, span_exporter)
-    instrument_asyncpg(provider)
+    if records_spans(span_exporter):
+        instrument_asyncpg(provider)
     broker = KafkaBroker(
         settings.kafka_bootstrap,
         security=settings.kafka.faststream(),

@@ -27,6 +27,7 @@ def printed_spans(text: str) -> list[dict[str, Any]]:
 
 def console_provider(monkeypatch: pytest.MonkeyPatch) -> TracerProvider:
     monkeypatch.setenv("OTEL_TRACES_EXPORTER", "console")
+    monkeypatch.setenv("OTEL_TRACES_SAMPLER", "always_on")
     return build_tracer_provider("unit")
 
 

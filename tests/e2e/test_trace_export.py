@@ -131,6 +131,7 @@ def otlp_export(monkeypatch: pytest.MonkeyPatch) -> Iterator[Receiver]:
     runs in this one process), and is undone afterwards for the tests that follow."""
     with Receiver().running() as receiver:
         monkeypatch.setenv("OTEL_TRACES_EXPORTER", "otlp")
+        monkeypatch.setenv("OTEL_TRACES_SAMPLER", "parentbased_always_on")  # every journey
         monkeypatch.setenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", receiver.url)
         monkeypatch.setenv("OTEL_BSP_SCHEDULE_DELAY", "200")
         monkeypatch.setenv("OTEL_BSP_MAX_QUEUE_SIZE", "100000")
