@@ -36,25 +36,19 @@ purpose here once the broker holds the event. Unpublished rows are never purged.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import logging
 import uuid
 from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import asyncpg
-from faststream.kafka import KafkaBroker
-from opentelemetry import trace
-from opentelemetry.instrumentation.utils import suppress_instrumentation
 
-from sentra_shared import clock
 from sentra_shared.envelope import encode, headers_for
 from sentra_shared.events import Event
-from sentra_shared.faults import AFTER_PUBLISH_BEFORE_MARK, crash_point
-from sentra_shared.telemetry import context_from_traceparent, current_traceparent
+from sentra_shared.telemetry import current_traceparent
 
 log = logging.getLogger(__name__)
 
@@ -153,192 +147,3 @@ async def add_to_outbox(conn: asyncpg.Connection, *events: Event) -> None:
         await conn.execute(_LOCK_AND_INSERT, *columns, APPLICATION_LOCK_CLASS, list(to_lock))
     else:
         await conn.execute(_INSERT, *columns)
-
-
-class OutboxRelay:
-    """Publishes unpublished outbox rows in batches; wakes on NOTIFY, polls as a fallback.
-
-    Rows are claimed by `published_at IS NULL` rather than by a high-water id: serial
-    ids become visible in commit order, not id order, so `id > last_seen` can skip rows.
-    Only the holder of `OUTBOX_RELAY_LOCK` claims (see the module docstring).
-    """
-
-    def __init__(
-        self,
-        pool: asyncpg.Pool,
-        broker: KafkaBroker,
-        tracer: trace.Tracer,
-        *,
-        batch_size: int = 200,
-        poll_interval: float = 1.0,
-        retention: timedelta = DEFAULT_RETENTION,
-        purge_every: timedelta = PURGE_EVERY,
-        purge_batch: int = PURGE_BATCH,
-    ) -> None:
-        self._pool = pool
-        self._broker = broker
-        self._tracer = tracer
-        self._batch_size = batch_size
-        self._poll_interval = poll_interval
-        self._retention = retention
-        self._purge_every = purge_every
-        self._purge_batch = purge_batch
-        self._next_purge: datetime | None = None  # None: at the first turn of the loop
-        self._wake = asyncio.Event()
-        self._stopping = False
-        self._stop_requested = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-        self._listener: asyncpg.Connection | None = None
-        # Turns on which another relay of the same database held the lock.
-        self.busy_turns = 0
-
-    async def start(self) -> None:
-        await self._listen()
-        self._task = asyncio.create_task(self._run(), name="outbox-relay")
-
-    async def _listen(self) -> None:
-        """(Re)open the LISTEN connection; a database restart closes it silently."""
-        if self._listener is not None and self._listening():
-            return
-        if self._listener is not None:
-            with contextlib.suppress(Exception):
-                await self._pool.release(self._listener)
-            self._listener = None
-        with suppress_instrumentation():
-            listener = await self._pool.acquire()
-            await listener.add_listener(NOTIFY_CHANNEL, self._on_notify)
-        self._listener = listener
-
-    def _listening(self) -> bool:
-        assert self._listener is not None
-        try:
-            return not self._listener.is_closed()
-        except asyncpg.InterfaceError:
-            # When its connection is lost, asyncpg (0.32) hands it back to the pool itself
-            # and the proxy we hold refuses every call, `is_closed()` included.
-            return False
-
-    def _on_notify(self, *_: object) -> None:
-        self._wake.set()
-
-    async def stop(self) -> None:
-        """Stop waking up, then publish whatever is still pending."""
-        self._stopping = True
-        self._stop_requested.set()
-        self._wake.set()
-        if self._task is not None:
-            await self._task
-        if self._listener is not None:
-            with contextlib.suppress(Exception):
-                await self._listener.remove_listener(NOTIFY_CHANNEL, self._on_notify)
-                await self._pool.release(self._listener)
-        await self.drain()
-
-    async def _run(self) -> None:
-        while not self._stopping:
-            self._wake.clear()
-            try:
-                await self._listen()
-                await self.drain()
-                await self._purge_when_due()
-            except Exception:
-                # Broker or database trouble: keep the rows, try again after a poll
-                # interval (or stop at once when asked: the final flush is `stop`'s).
-                log.exception("outbox relay failed; will retry")
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stop_requested.wait(), self._poll_interval)
-            if self._stopping:
-                break
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._poll_interval)
-
-    async def _purge_when_due(self) -> None:
-        at = clock.now()
-        if self._next_purge is not None and at < self._next_purge:
-            return
-        self._next_purge = at + self._purge_every
-        purged = await self.purge_published(at)
-        if purged:
-            log.info("outbox: purged %d rows published over %s ago", purged, self._retention)
-
-    async def purge_published(self, at: datetime | None = None) -> int:
-        """Delete rows published more than `retention` before `at` (default: now), in
-        bounded batches; return how many. Rows not yet published are never touched."""
-        cutoff = (at or clock.now()) - self._retention
-        total = 0
-        with suppress_instrumentation():
-            while True:
-                async with self._pool.acquire() as conn:
-                    deleted: int = await conn.fetchval(
-                        """WITH gone AS (
-                               DELETE FROM outbox WHERE id IN (
-                                   SELECT id FROM outbox
-                                   WHERE published_at IS NOT NULL AND published_at < $1
-                                   ORDER BY published_at LIMIT $2 FOR UPDATE SKIP LOCKED)
-                               RETURNING 1)
-                           SELECT count(*) FROM gone""",
-                        cutoff,
-                        self._purge_batch,
-                    )
-                total += deleted
-                if deleted < self._purge_batch:
-                    return total
-
-    async def drain(self) -> int:
-        """Publish pending rows until none are left; return how many were published."""
-        total = 0
-        while True:
-            published = await self._publish_batch()
-            total += published
-            if published < self._batch_size:
-                return total
-
-    async def _publish_batch(self) -> int:
-        # The relay's own queries run every poll; tracing them would start a new trace
-        # each second. Each publish is traced instead, inside the trace that wrote the row.
-        with suppress_instrumentation():
-            return await self._claim_and_publish()
-
-    async def _claim_and_publish(self) -> int:
-        async with self._pool.acquire() as conn, conn.transaction():
-            # Another relay is publishing a batch: ours would overtake its rows, and its
-            # NOTIFY woke that relay as well. Try again at the next turn.
-            if not await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", OUTBOX_RELAY_LOCK):
-                self.busy_turns += 1
-                return 0
-            # FOR UPDATE: a purge or a relay from before this lock existed leaves them be.
-            rows = await conn.fetch(
-                """SELECT id, topic, key, headers, payload, traceparent FROM outbox
-                   WHERE published_at IS NULL ORDER BY id
-                   LIMIT $1 FOR UPDATE""",
-                self._batch_size,
-            )
-            if not rows:
-                return 0
-            confirmations = []
-            for row in rows:
-                parent = context_from_traceparent(row["traceparent"])
-                headers = json.loads(row["headers"])
-                with self._tracer.start_as_current_span("outbox relay", context=parent):
-                    confirmations.append(
-                        await self._broker.publish(
-                            bytes(row["payload"]),
-                            topic=row["topic"],
-                            key=bytes(row["key"]),
-                            headers=headers,
-                            # Every message of one application shares its conversation id,
-                            # so an operator finds them all (spans, logs) by application.
-                            correlation_id=headers["ce_subject"],
-                            no_confirm=True,
-                        )
-                    )
-            # Mark only what the broker has acknowledged (acks=all, idempotent producer).
-            await asyncio.gather(*confirmations)
-            crash_point(AFTER_PUBLISH_BEFORE_MARK)
-            # The process clock, not the database's: retention is counted on it.
-            await conn.execute(
-                "UPDATE outbox SET published_at = $2 WHERE id = ANY($1::bigint[])",
-                [row["id"] for row in rows],
-                clock.now(),
-            )
-            return len(rows)

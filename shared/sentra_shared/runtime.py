@@ -19,6 +19,7 @@ from pathlib import Path
 
 import asyncpg
 import uvicorn
+from aiokafka import AIOKafkaProducer
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse, Response
 from faststream.kafka import KafkaBroker
@@ -38,7 +39,7 @@ from sentra_shared.events import AuditChainHead
 from sentra_shared.http_errors import install_validation_errors
 from sentra_shared.logs import keep_records_out_of_logs
 from sentra_shared.metrics import ServiceMetrics
-from sentra_shared.outbox import OutboxRelay
+from sentra_shared.relay import OutboxRelay
 from sentra_shared.scheduler import DeadlineScheduler
 from sentra_shared.telemetry import (
     KafkaTelemetry,
@@ -66,6 +67,7 @@ class ServiceRuntime:
     _pool: asyncpg.Pool | None = field(default=None, init=False)
     _consumer: EventConsumer | None = field(default=None, init=False)
     _relay: OutboxRelay | None = field(default=None, init=False)
+    _relay_producer: AIOKafkaProducer | None = field(default=None, init=False)
     _scheduler: DeadlineScheduler | None = field(default=None, init=False)
     _audit_heads: AuditHeadPublisher | None = field(default=None, init=False)
     # Its own registry, not the process-wide one: tests run several services in a process.
@@ -106,9 +108,15 @@ class ServiceRuntime:
         # The broker connects its producer before the relay may publish, and subscribers
         # start consuming only once the database is ready.
         await self.broker.start()
+        self._relay_producer = AIOKafkaProducer(
+            **self.settings.kafka.aiokafka(),
+            client_id=f"sentra-{self.name}-relay",
+            enable_idempotence=True,  # implies acks=all: a published event survives a broker crash
+        )
+        await self._relay_producer.start()
         self._relay = OutboxRelay(
             self._pool,
-            self.broker,
+            self._relay_producer,
             tracer(self.tracer_provider),
             poll_interval=self.settings.outbox_poll_interval_s,
             retention=timedelta(seconds=self.settings.outbox_retention_s),
@@ -156,6 +164,7 @@ class ServiceRuntime:
             ("deadline scheduler", self._scheduler.stop if self._scheduler else None),
             ("consumer", self._consumer.stop if self._consumer else None),
             ("outbox relay", self._relay.stop if self._relay else None),
+            ("relay producer", self._relay_producer.stop if self._relay_producer else None),
             ("producer", self.broker.stop),
             ("database pool", self._pool.close if self._pool else None),
         ]

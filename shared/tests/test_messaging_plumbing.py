@@ -13,6 +13,7 @@ import asyncpg
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from faststream.kafka import KafkaBroker
+from opentelemetry import context as otel_context
 from opentelemetry.sdk.trace import TracerProvider
 from sentra_local.stack import Stack
 from sentra_local.testing import wait_until
@@ -20,7 +21,9 @@ from sentra_shared.consumer import EventConsumer, EventHandlers
 from sentra_shared.database import create_pool, migrate
 from sentra_shared.envelope import decode, encode, headers_for
 from sentra_shared.events import DOCUMENTS_TOPIC, ApplicationKind, ApplicationSubmitted
-from sentra_shared.outbox import OutboxRelay, add_to_outbox
+from sentra_shared.outbox import add_to_outbox
+from sentra_shared.relay import OutboxRelay, sampled
+from sentra_shared.telemetry import context_from_traceparent
 from sentra_shared.topics import DLQ_SUFFIX
 
 PLUMBING_DB = "sentra_plumbing_test"
@@ -67,7 +70,7 @@ async def test_relay_publishes_committed_rows_keyed_by_application(
     pool: asyncpg.Pool, local_stack: Stack
 ) -> None:
     kafka = local_stack.kafka.admin
-    broker = KafkaBroker(kafka.bootstrap, security=kafka.faststream(), enable_idempotence=True)
+    broker = AIOKafkaProducer(**kafka.aiokafka(), enable_idempotence=True)
     await broker.start()
     # A long poll interval: only LISTEN/NOTIFY can make the relay this quick.
     relay = OutboxRelay(pool, broker, TracerProvider().get_tracer("t"), poll_interval=60)
@@ -80,15 +83,24 @@ async def test_relay_publishes_committed_rows_keyed_by_application(
         auto_offset_reset="earliest",
     )
     await consumer.start()
+    # The writer's trace context (here of a trace not sampled) travels with the message.
+    writer = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00"
     try:
-        async with pool.acquire() as conn, conn.transaction():
-            await add_to_outbox(conn, event)
+        token = otel_context.attach(context_from_traceparent(writer))
+        try:
+            async with pool.acquire() as conn, conn.transaction():
+                await add_to_outbox(conn, event)
+        finally:
+            otel_context.detach(token)
 
         record = await asyncio.wait_for(_next_matching(consumer, event.event_id), timeout=5)
         assert record.key == str(event.application_id).encode()
         headers = {k: v.decode() for k, v in record.headers}
         assert headers["ce_type"] == "id.sentra.documents.ApplicationSubmitted.v1"
         assert headers["ce_subject"] == str(event.application_id)
+        assert headers["correlation_id"] == str(event.application_id)
+        assert headers["content-type"] == "application/json"
+        assert headers["traceparent"] == writer
         assert decode(headers, record.value) == event
 
         async def marked() -> bool:
@@ -214,3 +226,10 @@ def test_envelope_headers_are_cloudevents_binary_mode() -> None:
     assert headers["ce_source"] == "/sentra/documents"
     assert headers["content-type"] == "application/json"
     assert json.loads(encode(event))["application_id"] == str(event.application_id)
+
+
+def test_only_a_sampled_traceparent_counts_as_sampled() -> None:
+    trace = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7"
+    assert sampled(f"{trace}-01") and sampled(f"{trace}-03")
+    assert not sampled(f"{trace}-00") and not sampled(f"{trace}-02")
+    assert not sampled(None) and not sampled("") and not sampled("garbage-zz")

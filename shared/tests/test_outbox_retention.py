@@ -9,7 +9,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
-from faststream.kafka import KafkaBroker
+from aiokafka import AIOKafkaProducer
 from opentelemetry.sdk.trace import TracerProvider
 from sentra_local.stack import Stack
 from sentra_local.testing import wait_until
@@ -17,7 +17,8 @@ from sentra_shared import clock
 from sentra_shared.clock import ManualClock
 from sentra_shared.database import create_pool, migrate
 from sentra_shared.events import ApplicationKind, ApplicationSubmitted
-from sentra_shared.outbox import OutboxRelay, add_to_outbox
+from sentra_shared.outbox import add_to_outbox
+from sentra_shared.relay import OutboxRelay
 
 DATABASE = "sentra_outbox_retention_test"
 RETENTION = timedelta(days=7)
@@ -35,9 +36,9 @@ async def pool(local_stack: Stack, tmp_path: Path) -> AsyncIterator[asyncpg.Pool
 
 
 @pytest.fixture
-async def broker(local_stack: Stack) -> AsyncIterator[KafkaBroker]:
+async def broker(local_stack: Stack) -> AsyncIterator[AIOKafkaProducer]:
     kafka = local_stack.kafka.admin
-    broker = KafkaBroker(kafka.bootstrap, security=kafka.faststream(), enable_idempotence=True)
+    broker = AIOKafkaProducer(**kafka.aiokafka(), enable_idempotence=True)
     await broker.start()
     try:
         yield broker
@@ -71,7 +72,7 @@ async def remaining(pool: asyncpg.Pool) -> dict[uuid.UUID, bool]:
 
 
 async def test_rows_published_longer_ago_than_the_retention_are_purged(
-    pool: asyncpg.Pool, broker: KafkaBroker, manual: ManualClock
+    pool: asyncpg.Pool, broker: AIOKafkaProducer, manual: ManualClock
 ) -> None:
     relay = OutboxRelay(
         pool, broker, TracerProvider().get_tracer("t"), retention=RETENTION, purge_batch=2
@@ -98,7 +99,7 @@ async def test_rows_published_longer_ago_than_the_retention_are_purged(
 
 
 async def test_the_relay_purges_from_its_loop_on_the_process_clock(
-    pool: asyncpg.Pool, broker: KafkaBroker, manual: ManualClock
+    pool: asyncpg.Pool, broker: AIOKafkaProducer, manual: ManualClock
 ) -> None:
     relay = OutboxRelay(
         pool,

@@ -13,12 +13,13 @@ from typing import cast
 
 import asyncpg
 import pytest
-from faststream.kafka import KafkaBroker
+from aiokafka import AIOKafkaProducer
 from opentelemetry.sdk.trace import TracerProvider
 from sentra_local.stack import Stack
 from sentra_shared.database import MigrationChanged, create_pool, migrate
 from sentra_shared.events import ApplicationKind, ApplicationSubmitted
-from sentra_shared.outbox import OUTBOX_RELAY_LOCK, OutboxRelay, add_to_outbox
+from sentra_shared.outbox import OUTBOX_RELAY_LOCK, add_to_outbox
+from sentra_shared.relay import OutboxRelay
 
 DB = "sentra_several_test"
 
@@ -122,7 +123,7 @@ async def test_a_relay_publishes_nothing_while_another_holds_the_outbox(
     async with outbox.acquire() as conn, conn.transaction():
         await add_to_outbox(conn, submitted(uuid.uuid4()))
     # Never reaches the broker: the claim stops at the lock.
-    relay = OutboxRelay(outbox, cast(KafkaBroker, None), TracerProvider().get_tracer("t"))
+    relay = OutboxRelay(outbox, cast(AIOKafkaProducer, None), TracerProvider().get_tracer("t"))
     async with outbox.acquire() as holder, holder.transaction():
         await holder.execute("SELECT pg_advisory_xact_lock($1)", OUTBOX_RELAY_LOCK)
         assert await relay.drain() == 0

@@ -41,7 +41,8 @@ from sentra_shared.events import (
     ApplicationSubmitted,
 )
 from sentra_shared.kafka_login import KafkaLogin
-from sentra_shared.outbox import OutboxRelay, add_to_outbox
+from sentra_shared.outbox import add_to_outbox
+from sentra_shared.relay import OutboxRelay
 
 from sentra_local.kafka import KafkaNode
 from sentra_local.paths import state_dir
@@ -210,7 +211,9 @@ async def sentra_round(
         kafka.bootstrap, security=kafka.faststream(), enable_idempotence=True, linger_ms=2
     )
     await broker.start()
-    relay = OutboxRelay(pool, broker, tracer, batch_size=500, poll_interval=1.0)
+    relay_producer = AIOKafkaProducer(**kafka.aiokafka(), enable_idempotence=True, linger_ms=2)
+    await relay_producer.start()
+    relay = OutboxRelay(pool, relay_producer, tracer, batch_size=500, poll_interval=1.0)
     consumer = EventConsumer(
         handlers,
         lambda: pool,
@@ -227,6 +230,7 @@ async def sentra_round(
     finally:
         await consumer.stop()
         await relay.stop()
+        await relay_producer.stop()
         await broker.stop()
 
 
