@@ -8,6 +8,12 @@ the result in a new one.
 A crash between sending and recording leaves the row leased; after the lease it is sent
 again with the same key (docs/delivery.md says what each channel makes of that). Each
 channel has its own slots, so a slow gateway delays only its own messages.
+
+Results are recorded in batches: every result that arrived while the previous
+transaction ran goes into the next one (up to `RECORD_BATCH`), so a busy worker pays one
+transaction for many messages. A send keeps its slot until its result is recorded. A
+batch that fails for another reason than a lost database is recorded again one message
+at a time, so that one bad row cannot hold back the others.
 """
 
 from __future__ import annotations
@@ -22,7 +28,8 @@ import asyncpg
 from opentelemetry import trace
 from opentelemetry.instrumentation.utils import suppress_instrumentation
 from sentra_shared import clock
-from sentra_shared.events import ApplicantNotificationFailed, ApplicantNotified, Channel
+from sentra_shared.events import ApplicantNotificationFailed, ApplicantNotified, Channel, Event
+from sentra_shared.failures import is_transient
 from sentra_shared.faults import crash_point
 from sentra_shared.metrics import ServiceMetrics
 from sentra_shared.outbox import add_to_outbox
@@ -40,6 +47,10 @@ log = logging.getLogger(__name__)
 # Test-only crash point (sentra_shared.faults): the message went out, its result is not
 # recorded yet.
 AFTER_SEND_BEFORE_RECORD = "delivery_after_send_before_record"
+# Results recorded in one transaction at most.
+RECORD_BATCH = 200
+# A sent message's result, waiting to be recorded, and the future its sender waits on.
+Result = tuple[Claimed, Outcome, asyncio.Future[None]]
 
 
 def clock_span(real: timedelta) -> timedelta:
@@ -78,6 +89,10 @@ class DeliveryWorker:
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
         self._listener: asyncpg.Connection | None = None
+        self._results: list[Result] = []
+        self._results_waiting = asyncio.Event()
+        self._closing = False
+        self._recorder: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         for channel in ("sms", "email"):
@@ -89,6 +104,7 @@ class DeliveryWorker:
             listener = await self._pool_of().acquire()
             await listener.add_listener(NOTIFY_CHANNEL, self._on_notify)
         self._listener = listener
+        self._recorder = asyncio.create_task(self._record_results(), name="delivery-recorder")
         self._task = asyncio.create_task(self._run(), name="delivery-worker")
 
     async def stop(self) -> None:
@@ -100,6 +116,10 @@ class DeliveryWorker:
         pending = [task for tasks in self._in_flight.values() for task in tasks]
         if pending:
             await asyncio.gather(*pending, return_exceptions=True)
+        self._closing = True
+        self._results_waiting.set()
+        if self._recorder is not None:
+            await self._recorder
         if self._listener is not None:
             with contextlib.suppress(Exception):
                 await self._listener.remove_listener(NOTIFY_CHANNEL, self._on_notify)
@@ -157,47 +177,92 @@ class DeliveryWorker:
                 log.exception("delivery %s: %s transport failed", message.id, message.channel)
                 outcome = transient(type(error).__name__)
             crash_point(AFTER_SEND_BEFORE_RECORD)
+            recorded: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self._results.append((message, outcome, recorded))
+            self._results_waiting.set()
             try:
-                await self._record(message, outcome)
+                await recorded
             except Exception:
                 # Left leased: retried (with the same key) once the lease has run out.
                 log.exception("delivery %s: result not recorded", message.id)
 
-    async def _record(self, message: Claimed, outcome: Outcome) -> None:
+    async def _record_results(self) -> None:
+        """Record what the sends brought back, many results per transaction."""
+        while True:
+            await self._results_waiting.wait()
+            self._results_waiting.clear()
+            while self._results:
+                batch = self._results[:RECORD_BATCH]
+                del self._results[:RECORD_BATCH]
+                await self._record_batch(batch)
+            if self._closing:
+                return
+
+    async def _record_batch(self, batch: list[Result]) -> None:
+        try:
+            await self._record([(message, outcome) for message, outcome, _ in batch])
+        except Exception as error:
+            if len(batch) > 1 and not is_transient(error):
+                for one in batch:
+                    await self._record_batch([one])
+                return
+            for _, _, recorded in batch:
+                if not recorded.done():
+                    recorded.set_exception(error)
+            return
+        for _, _, recorded in batch:
+            if not recorded.done():
+                recorded.set_result(None)
+
+    async def _record(self, results: list[tuple[Claimed, Outcome]]) -> None:
         now = clock.now()
-        settled: str | None = None  # "sent" or "failed" once recorded, for the metrics
+        settled: list[tuple[str, Channel]] = []  # for the metrics, once committed
         async with self._pool_of().acquire() as conn, conn.transaction():
-            if outcome.sent:
-                if await store.mark_sent(conn, message, now):
-                    await add_to_outbox(conn, _notified(message, now))
-                    settled = "sent"
-            elif outcome.transient and message.attempts < self._max_attempts:
-                wait = backoff(message.attempts, self._backoff_base, self._backoff_cap)
-                retry_at = now + clock_span(wait)
-                if await store.mark_retry(conn, message, now, retry_at, outcome.error):
-                    log.info(
-                        "delivery %s: %s attempt %d failed (%s); next in %s",
-                        message.id,
-                        message.channel,
-                        message.attempts,
-                        outcome.error,
-                        wait,
-                    )
-            elif await store.mark_failed(conn, message, now, outcome.error):
-                log.warning(
-                    "delivery %s: %s failed after %d attempts (%s)",
+            told: list[Event] = []
+            for message, outcome in results:
+                done = await self._settle(conn, message, outcome, now)
+                if done is not None:
+                    settled.append((done[0], message.channel))
+                    told.append(done[1])
+            await add_to_outbox(conn, *told)
+        # Counted once committed: a result lost with its transaction is sent again later.
+        if self._metrics is not None:
+            for how, channel in settled:
+                if how == "sent":
+                    self._metrics.notification_sent(channel)
+                else:
+                    self._metrics.notification_failed(channel)
+
+    async def _settle(
+        self, conn: asyncpg.Connection, message: Claimed, outcome: Outcome, now: datetime
+    ) -> tuple[str, Event] | None:
+        """Record one result; ("sent" or "failed", the event to publish) when it settled
+        the message, None when it is to be tried again or was settled before."""
+        if outcome.sent:
+            if await store.mark_sent(conn, message, now):
+                return "sent", _notified(message, now)
+        elif outcome.transient and message.attempts < self._max_attempts:
+            wait = backoff(message.attempts, self._backoff_base, self._backoff_cap)
+            retry_at = now + clock_span(wait)
+            if await store.mark_retry(conn, message, now, retry_at, outcome.error):
+                log.info(
+                    "delivery %s: %s attempt %d failed (%s); next in %s",
                     message.id,
                     message.channel,
                     message.attempts,
                     outcome.error,
+                    wait,
                 )
-                await _tell_failure(conn, message, outcome.error, now)
-                settled = "failed"
-        # Counted once committed: a result lost with its transaction is sent again later.
-        if self._metrics is not None and settled == "sent":
-            self._metrics.notification_sent(message.channel)
-        elif self._metrics is not None and settled == "failed":
-            self._metrics.notification_failed(message.channel)
+        elif await store.mark_failed(conn, message, now, outcome.error):
+            log.warning(
+                "delivery %s: %s failed after %d attempts (%s)",
+                message.id,
+                message.channel,
+                message.attempts,
+                outcome.error,
+            )
+            return "failed", await _tell_failure(conn, message, outcome.error, now)
+        return None
 
 
 def _notified(message: Claimed, now: datetime) -> ApplicantNotified:
@@ -212,7 +277,8 @@ def _notified(message: Claimed, now: datetime) -> ApplicantNotified:
 
 async def _tell_failure(
     conn: asyncpg.Connection, message: Claimed, error: str, now: datetime
-) -> None:
+) -> ApplicantNotificationFailed:
+    """The failure on the applicant's timeline; the event, for the caller's outbox."""
     failed = ApplicantNotificationFailed(
         application_id=message.application_id,
         occurred_at=now,
@@ -226,4 +292,4 @@ async def _tell_failure(
     await repository.append(
         conn, message.application_id, failed.event_id, failed.ce_type(), notice, now
     )
-    await add_to_outbox(conn, failed)
+    return failed
