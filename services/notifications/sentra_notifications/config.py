@@ -44,4 +44,4 @@ class NotificationsSettings(ServiceSettings):
     # The worker wakes on NOTIFY; it also looks at least this often (retries fall due).
     delivery_poll_interval_s: float = Field(default=1.0, gt=0)
     # Messages in flight per channel: a slow gateway holds only its own channel's slots.
-    delivery_concurrency: int = Field(default=8, ge=1)
+    delivery_concurrency: int = Field(default=16, ge=1)
