@@ -27,8 +27,17 @@ SHARED_MIGRATIONS = Path(__file__).parent / "migrations"
 _MIGRATION_LOCK = 0x5E47_0001
 
 
+async def _keep_session(_: asyncpg.Connection) -> None:
+    """The pool's reset on release, instead of asyncpg's default query (unlock all, close
+    cursors, UNLISTEN *, RESET ALL: one round trip per release, the price of a whole
+    statement). Sentra leaves no session state on a pooled connection: its locks are
+    transaction-level (the migrator unlocks its session lock itself), no code runs SET,
+    cursors live inside transactions and `remove_listener` unlistens. asyncpg still rolls
+    back a transaction left open before calling this."""
+
+
 async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
-    pool = await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size)
+    pool = await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size, reset=_keep_session)
     if pool is None:  # pragma: no cover - asyncpg types it Optional
         raise RuntimeError("asyncpg returned no pool")
     return pool

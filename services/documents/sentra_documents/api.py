@@ -89,9 +89,10 @@ async def submit_application(
             if earlier is not None:
                 response.headers[REPLAYED_HEADER] = "true"
                 return Accepted(**vars(earlier.answer))
-        # After the claim, never before: the purge only skips locked keys, so it cannot
-        # make a request wait on another.
-        await idempotency.purge_expired(conn, submitted_at)
+            # After the claim, never before: the purge only skips locked keys, so it
+            # cannot make a request wait on another. Only requests that store a key
+            # purge: the table grows with them alone, and the others save a statement.
+            await idempotency.purge_expired(conn, submitted_at)
         await _store(conn, answer, form, settings, request.app.state.sealer, submitted_at)
     return Accepted(**vars(answer))
 
