@@ -18,7 +18,7 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from sentra_shared.kafka_login import KafkaLogin
-from sentra_shared.topics import declared_agencies
+from sentra_shared.topics import declared_agencies, declared_topics
 
 from sentra_local.on_kafka import AGENCIES_GROUP, CONSUMED_TOPICS
 
@@ -171,11 +171,15 @@ class Observer:
         total = int(await self._stats.fetchval(PG_TRANSACTIONS))
         return total - self.own_transactions
 
-    async def kafka_records(self) -> int:
-        """Records on every topic but the broker's internal ones, counted by end offsets."""
+    async def kafka_records(self) -> int | None:
+        """Records on every topic but the broker's internal ones, counted by end offsets.
+        None when this login may not see every declared topic (a reader's login on a
+        remote stack): a partial count would understate the column."""
         topics = [t for t in await self._admin.list_topics() if not t.startswith("__")]
+        if {spec.name for spec in declared_topics()} - set(topics):
+            return None
         ends = await self._reader.end_offsets(await topic_partitions(self._admin, topics))
-        return sum(ends.values())
+        return int(sum(ends.values()))
 
     async def lag(self) -> dict[str, int]:
         """Per group (the four services, the built-in agency responders): records it has
