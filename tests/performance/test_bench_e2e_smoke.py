@@ -21,11 +21,15 @@ def test_one_small_step_on_a_fresh_stack(tmp_path: Path, monkeypatch: pytest.Mon
     # A generous drain: the machine may be busy with other work; the pass rule itself is
     # tested on its own (test_load_rules.py).
     args = ["--rates", "5", "--duration", "3", "--drain", "40", "--no-search"]
+    args += ["--warmup", "1", "--idle", "1"]
     assert main([*args, "--output", str(output)]) == 0
 
     document = json.loads(output.read_text())
     assert document["machine"]["cpu_count"] >= 1
     assert document["arguments"]["rates"] == [5.0]
+    assert document["warm_up"]["completed"] == document["warm_up"]["applications"] == 5
+    assert set(document["idle_cpu_ms_per_s"]) == set(PROCESS_ORDER)
+    assert sum(document["idle_cpu_ms_per_s"].values()) > 0
     (step,) = document["steps"]
     assert step["rate"] == 5
     assert step["submitted"] == 15

@@ -39,7 +39,8 @@ from sentra_local.stack import SERVICES, Stack
 DEFAULT_RATES = (25.0, 50.0, 100.0, 150.0, 200.0, 300.0)
 
 
-def report(steps: list[dict[str, Any]], args: argparse.Namespace, path: Path) -> dict[str, Any]:
+def report(run: dict[str, Any], args: argparse.Namespace, path: Path) -> dict[str, Any]:
+    steps: list[dict[str, Any]] = run["steps"]
     tried = [(s["rate"], bool(s["passed"])) for s in steps]
     found = saturation(tried) if args.search else None
     document = {
@@ -56,6 +57,8 @@ def report(steps: list[dict[str, Any]], args: argparse.Namespace, path: Path) ->
             if k != "kafka_password"
         },
         "saturation_per_s": found,
+        "warm_up": run["warm_up"],
+        "idle_cpu_ms_per_s": run["idle_cpu_ms_per_s"],
         "steps": steps,
     }
     print()
@@ -63,6 +66,10 @@ def report(steps: list[dict[str, Any]], args: argparse.Namespace, path: Path) ->
     print()
     print("CPU ms per completed application, per process")
     print(cpu_table(steps))
+    if idle := run["idle_cpu_ms_per_s"]:
+        print(
+            "idle, CPU ms per second: " + ", ".join(f"{k} {v:g}" for k, v in sorted(idle.items()))
+        )
     if args.search:
         print()
         print(
@@ -105,6 +112,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="seconds to wait for the last finals (default max(10, duration))",
     )
     parser.add_argument("--max-steps", type=int, default=12)
+    parser.add_argument(
+        "--warmup",
+        type=float,
+        default=10.0,
+        help="seconds at 5/s before the steps, not measured (0: none)",
+    )
+    parser.add_argument(
+        "--idle",
+        type=float,
+        default=5.0,
+        help="seconds of idle CPU measured before the steps (0: none)",
+    )
     parser.add_argument("--max-minutes", type=float, default=45.0, help="bound on the whole run")
     parser.add_argument(
         "--seed",

@@ -176,17 +176,64 @@ def _finite(value: float) -> float | None:
     return None if value == float("inf") else round(value, 2)
 
 
-async def run_steps(target: Target, args: argparse.Namespace) -> list[dict[str, Any]]:
+WARM_UP_RATE = 5.0
+
+
+async def warm_up(
+    client: KeepAliveClient,
+    reader: FinalReader,
+    observer: Observer,
+    forms: Forms,
+    seconds: float,
+) -> dict[str, Any]:
+    """A few applications through a freshly started system before anything is measured:
+    the broker's JIT, the services' first imports, pools and caches; not reported as a step."""
+    if seconds <= 0:
+        return {"applications": 0}
+    bodies = forms.take(max(1, round(WARM_UP_RATE * seconds)))
+    print(f"  warm-up: {WARM_UP_RATE:g}/s for {seconds:g}s ({len(bodies)} applications)")
+    run = await run_step(client, bodies, WARM_UP_RATE, seconds, reader, drain=60.0)
+    settle = await _settle(observer)
+    done = run.completed(reader.final_at)
+    print(f"  -> {done}/{len(bodies)} final, {settle}", flush=True)
+    return {"applications": len(bodies), "completed": done, "post_errors": len(run.errors)}
+
+
+async def idle_cpu(target: Target, seconds: float) -> dict[str, float]:
+    """CPU ms per second of each process while nothing is offered: the fixed cost (polls,
+    heartbeats, timers) that every step's CPU per application includes."""
+    if seconds <= 0:
+        return {}
+    before = cpu_snapshot(target.pids(), target.postmaster())
+    await asyncio.sleep(seconds)
+    after = cpu_snapshot(target.pids(), target.postmaster())
+    idle = {
+        k: round((after[k] - before[k]) * 1000 / seconds, 1) for k in after.keys() & before.keys()
+    }
+    print(
+        f"  idle: {sum(idle.values()):.0f} ms of CPU per second "
+        f"({', '.join(f'{k} {v:g}' for k, v in sorted(idle.items()))})",
+        flush=True,
+    )
+    return idle
+
+
+async def run_steps(target: Target, args: argparse.Namespace) -> dict[str, Any]:
+    """The warm-up, the idle baseline, then the steps (with the search unless told not)."""
     forms = Forms(args.seed)
     client = KeepAliveClient(target.intake)
     reader = FinalReader(target.kafka)
     observer = Observer(target.kafka, target.postgres_dsn, target.service_dsns)
     steps: list[dict[str, Any]] = []
+    warmed: dict[str, Any] = {}
+    idle: dict[str, float] = {}
     ladder: Sequence[float] = sorted(args.rates)
     budget_ends = time.monotonic() + args.max_minutes * 60
     try:
         await observer.start()
         await reader.start()
+        warmed = await warm_up(client, reader, observer, forms, args.warmup)
+        idle = await idle_cpu(target, args.idle)
         rate: float | None = ladder[0] if ladder else None
         while rate is not None and len(steps) < args.max_steps:
             if time.monotonic() > budget_ends:
@@ -219,4 +266,4 @@ async def run_steps(target: Target, args: argparse.Namespace) -> list[dict[str, 
         await reader.stop()
         await client.close()
         await observer.stop()
-    return steps
+    return {"warm_up": warmed, "idle_cpu_ms_per_s": idle, "steps": steps}
