@@ -9,7 +9,7 @@ export UV_PYTHON_DOWNLOADS := never
 PACKAGES := -p sentra_shared -p sentra_documents -p sentra_credit -p sentra_insurance \
             -p sentra_notifications -p sentra_local -p sentra_agencies -p sentra_cluster
 
-.PHONY: setup deps lint test demo up down status bench contracts conformance cluster-tools cluster-check
+.PHONY: setup deps lint test demo up down status bench bench-e2e contracts conformance cluster-tools cluster-check
 
 deps:
 	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv==0.13.9"
@@ -67,3 +67,10 @@ conformance: setup
 # One hop measured three ways (raw aiokafka, naive per-message, Sentra) on a fresh stack.
 bench: setup
 	$(UV) run --locked python -m sentra_local.bench
+
+# The whole system under an open-loop load of the demo's mix, and its saturation rate, on a
+# fresh stack (docs/performance.md). Short run: make bench-e2e BENCH_E2E_ARGS="--rates 20,40
+# --duration 15 --no-search"; another stack: BENCH_E2E_ARGS="--intake URL --bootstrap H:P".
+BENCH_E2E_ARGS ?=
+bench-e2e: setup
+	$(UV) run --locked python -m sentra_local.bench_e2e $(BENCH_E2E_ARGS)

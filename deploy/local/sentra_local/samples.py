@@ -36,6 +36,7 @@ SLIK_SPECIAL_MENTION_SERIAL = 9996  # collectibility 2: credit refers the loan
 BANK_REJECTS_SERIAL = 9995  # the bank rejects the referred loan, with its reason
 BANK_SILENT_SERIAL = 9994  # the bank never decides the loan
 AGENCY_LATE_SERIAL = 9993  # the agencies answer only after the escalation threshold
+SERIALS = 9000  # ordinary applicants' NIK serials: 1..9000, clear of the conventions
 INSURER_SILENT_ACCOUNT_SUFFIX = "0000"  # the insurer never pays into such an account
 
 _FIRST = ["Siti", "Sri", "Dewi", "Nur", "Budi", "Agus", "Slamet", "Tri", "Eko", "Wahyu", "Rina"]
@@ -158,7 +159,11 @@ class _Maker:
         sex = self.rng.choice(["F", "M"])
         years = age if age is not None else self.rng.randint(21, 40)
         born = self.today - timedelta(days=years * 365 + self.rng.randint(30, 300))
-        self.serial += 1
+        # A NIK's serial has four digits and 9993-9997 are the sandbox agencies'
+        # conventions (above): counting on without bound would give 17-digit NIKs and, on
+        # the way, applicants that a sandbox agency leaves late or unanswered. So serials
+        # wrap within 1..9000; the first 9000 are as before, a seed gives the same samples.
+        self.serial = self.serial % SERIALS + 1
         return {
             "full_name": f"{self.rng.choice(_FIRST)} {self.rng.choice(_LAST)}",
             "nik": nik_for(regency, born, sex, serial if serial is not None else self.serial),
