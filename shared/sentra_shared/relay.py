@@ -71,6 +71,7 @@ class OutboxRelay:
         retention: timedelta = DEFAULT_RETENTION,
         purge_every: timedelta = PURGE_EVERY,
         purge_batch: int = PURGE_BATCH,
+        linger: float = 0.0,
     ) -> None:
         self._pool = pool
         self._producer = producer
@@ -80,6 +81,7 @@ class OutboxRelay:
         self._retention = retention
         self._purge_every = purge_every
         self._purge_batch = purge_batch
+        self._linger = linger
         self._next_purge: datetime | None = None  # None: at the first turn of the loop
         self._wake = asyncio.Event()
         self._stopping = False
@@ -148,6 +150,9 @@ class OutboxRelay:
                 break
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._poll_interval)
+            if self._linger and self._wake.is_set() and not self._stopping:
+                # Woken by a commit: let the commits of the next moment join this claim.
+                await asyncio.sleep(self._linger)
 
     async def _purge_when_due(self) -> None:
         at = clock.now()

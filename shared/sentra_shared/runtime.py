@@ -112,6 +112,7 @@ class ServiceRuntime:
             **self.settings.kafka.aiokafka(),
             client_id=f"sentra-{self.name}-relay",
             enable_idempotence=True,  # implies acks=all: a published event survives a broker crash
+            linger_ms=self.settings.outbox_linger_ms,
         )
         await self._relay_producer.start()
         self._relay = OutboxRelay(
@@ -120,6 +121,7 @@ class ServiceRuntime:
             tracer(self.tracer_provider),
             poll_interval=self.settings.outbox_poll_interval_s,
             retention=timedelta(seconds=self.settings.outbox_retention_s),
+            linger=self.settings.outbox_linger_ms / 1000,
         )
         await self._relay.start()
         if self.handlers is not None:
@@ -131,6 +133,7 @@ class ServiceRuntime:
                 login=self.settings.kafka,
                 group_id=self.settings.consumer_group or default_consumer_group(self.name),
                 metrics=self.metrics,
+                linger_ms=self.settings.consumer_linger_ms,
             )
             await self._consumer.start()
         if self.on_due is not None:
