@@ -19,6 +19,7 @@ from pathlib import Path
 
 import asyncpg
 import uvicorn
+import uvloop
 from aiokafka import AIOKafkaProducer
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse, Response
@@ -314,6 +315,8 @@ def serve(app: FastAPI, settings: ServiceSettings) -> None:
         timeout_graceful_shutdown=20,
     )
     server = _Server(config)
-    asyncio.run(server.serve())
+    # libuv's event loop: the services spend much of their time in socket reads and
+    # writes (PostgreSQL, Kafka, HTTP), which it does in C (docs/performance.md).
+    uvloop.run(server.serve())
     if not server.started:
         sys.exit(3)  # startup failed; uvicorn has logged why

@@ -25,6 +25,7 @@ def main() -> None:
         port=settings.http_port,
         log_level="warning",
         timeout_graceful_shutdown=10,
+        loop="uvloop",  # as the services (sentra_shared.runtime.serve)
     )
 
 

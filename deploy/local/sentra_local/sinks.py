@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import uvicorn
+import uvloop
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -273,7 +274,7 @@ def main(argv: list[str] | None = None) -> None:
         sms_key=args.sms_key,
         journal=args.journal,
     )
-    asyncio.run(_serve(sinks))
+    uvloop.run(_serve(sinks))  # as the services (sentra_shared.runtime.serve)
 
 
 if __name__ == "__main__":
