@@ -115,8 +115,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--warmup",
         type=float,
-        default=10.0,
-        help="seconds at 5/s before the steps, not measured (0: none)",
+        default=20.0,
+        help="seconds at 15/s before the steps, not measured (0: none)",
     )
     parser.add_argument(
         "--idle",

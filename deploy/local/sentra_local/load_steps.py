@@ -176,7 +176,7 @@ def _finite(value: float) -> float | None:
     return None if value == float("inf") else round(value, 2)
 
 
-WARM_UP_RATE = 5.0
+WARM_UP_RATE = 15.0  # the broker's JIT needs some volume before its CPU per record settles
 
 
 async def warm_up(
