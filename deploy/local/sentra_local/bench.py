@@ -27,10 +27,11 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+import uvloop
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from faststream.kafka import KafkaBroker
-from opentelemetry.sdk.trace import TracerProvider
+from sentra_shared.config import ServiceSettings
 from sentra_shared.consumer import EventConsumer, EventHandlers
 from sentra_shared.database import create_pool, migrate
 from sentra_shared.envelope import encode, headers_for
@@ -43,6 +44,7 @@ from sentra_shared.events import (
 from sentra_shared.kafka_login import KafkaLogin
 from sentra_shared.outbox import add_to_outbox
 from sentra_shared.relay import OutboxRelay
+from sentra_shared.telemetry import build_tracer_provider
 
 from sentra_local.kafka import KafkaNode
 from sentra_local.paths import state_dir
@@ -206,14 +208,28 @@ async def sentra_round(
             ),
         )
 
-    tracer = TracerProvider().get_tracer("bench")
+    # As a service runs it (sentra_shared.runtime): its tracing (no exporter here), the
+    # relay's and the consumer's linger from the service settings' defaults.
+    tracer = build_tracer_provider("bench").get_tracer("bench")
+    fields = ServiceSettings.model_fields
+    outbox_linger_ms: int = fields["outbox_linger_ms"].default
+    consumer_linger_ms: int = fields["consumer_linger_ms"].default
     broker = KafkaBroker(
         kafka.bootstrap, security=kafka.faststream(), enable_idempotence=True, linger_ms=2
     )
     await broker.start()
-    relay_producer = AIOKafkaProducer(**kafka.aiokafka(), enable_idempotence=True, linger_ms=2)
+    relay_producer = AIOKafkaProducer(
+        **kafka.aiokafka(), enable_idempotence=True, linger_ms=outbox_linger_ms
+    )
     await relay_producer.start()
-    relay = OutboxRelay(pool, relay_producer, tracer, batch_size=500, poll_interval=1.0)
+    relay = OutboxRelay(
+        pool,
+        relay_producer,
+        tracer,
+        batch_size=500,
+        poll_interval=1.0,
+        linger=outbox_linger_ms / 1000,
+    )
     consumer = EventConsumer(
         handlers,
         lambda: pool,
@@ -221,6 +237,7 @@ async def sentra_round(
         tracer,
         login=kafka,
         group_id=f"bench-sentra-{uuid.uuid4()}",
+        linger_ms=consumer_linger_ms,
     )
     await relay.start()
     await consumer.start()
@@ -318,7 +335,8 @@ def main(argv: list[str] | None = None) -> int:
     print("Starting a Kafka broker and a PostgreSQL cluster for the benchmark (loopback)")
     try:
         stack.up()
-        results = asyncio.run(run(stack, args.count, args.within))
+        # The event loop every service runs on (sentra_shared.runtime.serve), for all rounds.
+        results = uvloop.run(run(stack, args.count, args.within))
         report(results, state_dir() / "bench" / "hop.json")
     finally:
         stopped = stack.down()
