@@ -12,8 +12,10 @@ from sentra_shared.events import Channel
 from sentra_shared.metrics import ServiceMetrics
 
 from sentra_notifications.config import NotificationsSettings
+from sentra_notifications.delivery.sms import SmsGateway
+from sentra_notifications.delivery.smtp import SmtpTransport
 from sentra_notifications.delivery.store import contact_of, schedule
-from sentra_notifications.delivery.transports import SmsGateway, SmtpTransport, Transport
+from sentra_notifications.delivery.transports import Transport
 from sentra_notifications.delivery.worker import AFTER_SEND_BEFORE_RECORD, DeliveryWorker
 
 __all__ = [
@@ -38,6 +40,8 @@ def transports_from(settings: NotificationsSettings) -> dict[Channel, Transport]
             username=settings.smtp_username,
             password=settings.smtp_password,
             timeout=settings.smtp_timeout_s,
+            # One connection per slot: the worker never sends more emails at once.
+            max_connections=settings.delivery_concurrency,
         )
     if settings.sms_url:
         transports["sms"] = SmsGateway(
