@@ -40,7 +40,7 @@ import contextlib
 import json
 import logging
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextvars import ContextVar
 from datetime import timedelta
 
@@ -94,8 +94,8 @@ LOCK_APPLICATIONS_SQL = """SELECT count(pg_advisory_xact_lock($1, h)) AS held FR
         SELECT DISTINCT hashtext(a::text) AS h FROM unnest($2::uuid[]) AS a ORDER BY h) AS keys"""
 
 _INSERT_COLUMNS = "INSERT INTO outbox (event_id, topic, key, headers, payload, traceparent)"
-_ROWS = """SELECT e, t, k, h::jsonb, p, $6 FROM unnest($1::uuid[], $2::text[], $3::bytea[],
-               $4::text[], $5::bytea[]) WITH ORDINALITY AS r(e, t, k, h, p, n)"""
+_ROWS = """SELECT e, t, k, h::jsonb, p, c FROM unnest($1::uuid[], $2::text[], $3::bytea[],
+               $4::text[], $5::bytea[], $6::text[]) WITH ORDINALITY AS r(e, t, k, h, p, c, n)"""
 # One round trip for the rows and, when the caller does not hold them yet, the writer
 # locks of their applications. The rows come out of a join with the lock's one-row
 # result, so no row exists (and no id is drawn) before every lock is held.
@@ -125,8 +125,12 @@ def applications_held(application_ids: Iterable[uuid.UUID]) -> Iterator[None]:
         _held.reset(token)
 
 
-async def add_to_outbox(conn: asyncpg.Connection, *events: Event) -> None:
-    """Record events in the caller's transaction, with the caller's trace context.
+async def add_to_outbox(
+    conn: asyncpg.Connection, *events: Event, traceparents: Sequence[str | None] | None = None
+) -> None:
+    """Record events in the caller's transaction, with the caller's trace context (or,
+    for a caller that records events of several traces at once, `traceparents`: one per
+    event, in order).
 
     The caller holds each application's writer lock from here to its commit (see the
     module docstring): taken here, in one statement with the rows, unless the caller
@@ -134,13 +138,17 @@ async def add_to_outbox(conn: asyncpg.Connection, *events: Event) -> None:
     """
     if not events:
         return
+    if traceparents is None:
+        traceparents = [current_traceparent()] * len(events)
+    elif len(traceparents) != len(events):
+        raise ValueError(f"{len(events)} events but {len(traceparents)} trace contexts")
     columns = (
         [event.event_id for event in events],
         [event.topic for event in events],
         [event.key for event in events],
         [json.dumps(headers_for(event)) for event in events],
         [encode(event) for event in events],
-        current_traceparent(),
+        list(traceparents),
     )
     to_lock = {event.application_id for event in events} - _held.get()
     if to_lock:

@@ -33,7 +33,7 @@ from sentra_shared.failures import is_transient
 from sentra_shared.faults import crash_point
 from sentra_shared.metrics import ServiceMetrics
 from sentra_shared.outbox import add_to_outbox
-from sentra_shared.telemetry import context_from_traceparent
+from sentra_shared.telemetry import context_from_traceparent, current_traceparent
 
 from sentra_notifications import repository
 from sentra_notifications.delivery import store
@@ -49,8 +49,10 @@ log = logging.getLogger(__name__)
 AFTER_SEND_BEFORE_RECORD = "delivery_after_send_before_record"
 # Results recorded in one transaction at most.
 RECORD_BATCH = 200
-# A sent message's result, waiting to be recorded, and the future its sender waits on.
-Result = tuple[Claimed, Outcome, asyncio.Future[None]]
+# A sent message's result, waiting to be recorded: the message, what the transport said,
+# the trace context of its sending (the events it causes continue that trace) and the
+# future its sender waits on.
+Result = tuple[Claimed, Outcome, str | None, asyncio.Future[None]]
 
 
 def clock_span(real: timedelta) -> timedelta:
@@ -182,7 +184,7 @@ class DeliveryWorker:
                 outcome = transient(type(error).__name__)
             crash_point(AFTER_SEND_BEFORE_RECORD)
             recorded: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-            self._results.append((message, outcome, recorded))
+            self._results.append((message, outcome, current_traceparent(), recorded))
             self._results_waiting.set()
             try:
                 await recorded
@@ -204,31 +206,33 @@ class DeliveryWorker:
 
     async def _record_batch(self, batch: list[Result]) -> None:
         try:
-            await self._record([(message, outcome) for message, outcome, _ in batch])
+            await self._record([(message, outcome, trace) for message, outcome, trace, _ in batch])
         except Exception as error:
             if len(batch) > 1 and not is_transient(error):
                 for one in batch:
                     await self._record_batch([one])
                 return
-            for _, _, recorded in batch:
+            for *_, recorded in batch:
                 if not recorded.done():
                     recorded.set_exception(error)
             return
-        for _, _, recorded in batch:
+        for *_, recorded in batch:
             if not recorded.done():
                 recorded.set_result(None)
 
-    async def _record(self, results: list[tuple[Claimed, Outcome]]) -> None:
+    async def _record(self, results: list[tuple[Claimed, Outcome, str | None]]) -> None:
         now = clock.now()
         settled: list[tuple[str, Channel]] = []  # for the metrics, once committed
         async with self._pool_of().acquire() as conn, conn.transaction():
             told: list[Event] = []
-            for message, outcome in results:
+            traces: list[str | None] = []
+            for message, outcome, trace in results:
                 done = await self._settle(conn, message, outcome, now)
                 if done is not None:
                     settled.append((done[0], message.channel))
                     told.append(done[1])
-            await add_to_outbox(conn, *told)
+                    traces.append(trace)
+            await add_to_outbox(conn, *told, traceparents=traces)
         # Counted once committed: a result lost with its transaction is sent again later.
         if self._metrics is not None:
             for how, channel in settled:
