@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sentra_local.bench_e2e import main
 from sentra_local.load_report import PROCESS_ORDER
+from sentra_local.load_steps import WARM_UP_RATE
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(150)]
 
@@ -27,7 +28,8 @@ def test_one_small_step_on_a_fresh_stack(tmp_path: Path, monkeypatch: pytest.Mon
     document = json.loads(output.read_text())
     assert document["machine"]["cpu_count"] >= 1
     assert document["arguments"]["rates"] == [5.0]
-    assert document["warm_up"]["completed"] == document["warm_up"]["applications"] == 5
+    warm_up = document["warm_up"]
+    assert warm_up["completed"] == warm_up["applications"] == round(WARM_UP_RATE * 1)
     assert set(document["idle_cpu_ms_per_s"]) == set(PROCESS_ORDER)
     assert sum(document["idle_cpu_ms_per_s"].values()) > 0
     (step,) = document["steps"]
