@@ -2,7 +2,8 @@
 commits are `sentra_shared.consumer`'s).
 
 First all at once: one statement records every record's inbox row and takes the writer
-locks of their applications, then each handler runs, with no savepoint. Only when a record
+locks of their applications, then each handler runs, with no savepoint, and one more
+statement writes every outbox row the handlers added (`outbox_buffered`). Only when a record
 fails is the transaction rolled back and the batch applied again, one record per savepoint,
 so that the failure undoes only that record's inbox row and effects and a refused record
 is dead-lettered. Both ways end in the same state; the first costs three round trips per
@@ -29,7 +30,12 @@ from sentra_shared.events import Event
 from sentra_shared.failures import PermanentFailure, UndecodableEvent, is_transient
 from sentra_shared.inbox import first_deliveries
 from sentra_shared.metrics import Handled
-from sentra_shared.outbox import APPLICATION_LOCK_CLASS, LOCK_APPLICATIONS_SQL, applications_held
+from sentra_shared.outbox import (
+    APPLICATION_LOCK_CLASS,
+    LOCK_APPLICATIONS_SQL,
+    applications_held,
+    outbox_buffered,
+)
 
 log = logging.getLogger(__name__)
 
@@ -103,11 +109,15 @@ class BatchApplier:
 
     async def _apply_all(self, conn: asyncpg.Connection, ours: list[Decoded]) -> None:
         """Every record's inbox row and its application's writer lock in one statement,
-        then each handler, with no savepoint; any failure aborts the whole transaction."""
+        then each handler, with no savepoint, and the outbox rows they wrote in one more
+        statement; any failure aborts the whole transaction."""
         fresh = await first_deliveries(
             conn, self._handlers.consumer, [event for _, _, event in ours], APPLICATION_LOCK_CLASS
         )
-        with applications_held(event.application_id for _, _, event in ours):
+        with (
+            applications_held(event.application_id for _, _, event in ours),
+            outbox_buffered() as outbox,
+        ):
             for record, headers, event in ours:
                 if event.event_id not in fresh:
                     continue  # applied before
@@ -115,6 +125,8 @@ class BatchApplier:
                     started = time.perf_counter()
                     await self._handlers.run(conn, event)
                     self.handled.append(Handled.since(started, record.topic, event))
+            # Every outbox row of the batch in one statement, before the commit.
+            await outbox.flush(conn)
 
     async def _apply_one_by_one(
         self, conn: asyncpg.Connection, ours: list[Decoded]

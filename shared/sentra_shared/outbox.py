@@ -125,6 +125,44 @@ def applications_held(application_ids: Iterable[uuid.UUID]) -> Iterator[None]:
         _held.reset(token)
 
 
+class OutboxBuffer:
+    """Rows added while it is active (`outbox_buffered`), written by `flush` in one
+    statement, in the order they were added."""
+
+    def __init__(self) -> None:
+        self._events: list[Event] = []
+        self._traceparents: list[str | None] = []
+
+    def add(self, events: Sequence[Event], traceparents: Sequence[str | None]) -> None:
+        self._events.extend(events)
+        self._traceparents.extend(traceparents)
+
+    async def flush(self, conn: asyncpg.Connection) -> None:
+        events, traceparents = self._events, self._traceparents
+        self._events, self._traceparents = [], []
+        await _write(conn, events, traceparents)
+
+
+_buffer: ContextVar[OutboxBuffer | None] = ContextVar("sentra_outbox_buffer", default=None)
+
+
+@contextlib.contextmanager
+def outbox_buffered() -> Iterator[OutboxBuffer]:
+    """Within one transaction, collect what `add_to_outbox` is given instead of writing
+    it at once; the caller flushes the buffer before it commits (the consumer writes a
+    whole batch's rows in one statement). Rows keep the order they were added in, each
+    with the trace context of its caller, and their applications' writer locks are taken
+    by the flush, in the statement that draws their ids: the guarantee of the module
+    docstring holds. Never around savepoints that may roll back: a flushed row would
+    outlive its savepoint, an unflushed one would escape the rollback's scope."""
+    buffer = OutboxBuffer()
+    token = _buffer.set(buffer)
+    try:
+        yield buffer
+    finally:
+        _buffer.reset(token)
+
+
 async def add_to_outbox(
     conn: asyncpg.Connection, *events: Event, traceparents: Sequence[str | None] | None = None
 ) -> None:
@@ -134,7 +172,8 @@ async def add_to_outbox(
 
     The caller holds each application's writer lock from here to its commit (see the
     module docstring): taken here, in one statement with the rows, unless the caller
-    took it already (`applications_held`).
+    took it already (`applications_held`). Inside `outbox_buffered` the rows wait for
+    the buffer's flush.
     """
     if not events:
         return
@@ -142,6 +181,18 @@ async def add_to_outbox(
         traceparents = [current_traceparent()] * len(events)
     elif len(traceparents) != len(events):
         raise ValueError(f"{len(events)} events but {len(traceparents)} trace contexts")
+    buffer = _buffer.get()
+    if buffer is not None:
+        buffer.add(events, traceparents)
+        return
+    await _write(conn, events, traceparents)
+
+
+async def _write(
+    conn: asyncpg.Connection, events: Sequence[Event], traceparents: Sequence[str | None]
+) -> None:
+    if not events:
+        return
     columns = (
         [event.event_id for event in events],
         [event.topic for event in events],

@@ -62,32 +62,34 @@ async def schedule(
 ) -> None:
     """Owe these messages (in the caller's transaction) and wake the worker at commit."""
     traceparent = current_traceparent()
-    await conn.executemany(
-        """INSERT INTO deliveries (id, application_id, event_id, about, final, channel,
-                                   recipient, language, subject, body, next_attempt_at,
-                                   idempotency_key, traceparent, created_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $11, $11)
-           ON CONFLICT (application_id, event_id, channel) DO NOTHING""",
-        [
-            (
-                (key := delivery_id(event.event_id, m.channel)),
-                event.application_id,
-                event.event_id,
-                event.ce_type(),
-                final,
-                m.channel,
-                m.recipient,
-                m.language,
-                m.subject,
-                m.text,
-                now,
-                str(key),
-                traceparent,
-            )
-            for m in messages
-        ],
+    ids = [delivery_id(event.event_id, m.channel) for m in messages]
+    # One round trip: the rows, then the worker's wake-up (sent at commit).
+    await conn.execute(
+        """WITH owed AS (
+               INSERT INTO deliveries (id, application_id, event_id, about, final, channel,
+                                       recipient, language, subject, body, next_attempt_at,
+                                       idempotency_key, traceparent, created_at, updated_at)
+               SELECT id, $2, $3, $4, $5, channel, recipient, language, subject, body, $6,
+                      id::text, $7, $6, $6
+               FROM unnest($1::uuid[], $8::text[], $9::text[], $10::text[], $11::text[],
+                           $12::text[]) AS m(id, channel, recipient, language, subject, body)
+               ON CONFLICT (application_id, event_id, channel) DO NOTHING
+               RETURNING 1)
+           SELECT pg_notify($13, '')""",
+        ids,
+        event.application_id,
+        event.event_id,
+        event.ce_type(),
+        final,
+        now,
+        traceparent,
+        [m.channel for m in messages],
+        [m.recipient for m in messages],
+        [m.language for m in messages],
+        [m.subject for m in messages],
+        [m.text for m in messages],
+        NOTIFY_CHANNEL,
     )
-    await conn.execute("SELECT pg_notify($1, '')", NOTIFY_CHANNEL)
 
 
 async def claim(
