@@ -8,6 +8,7 @@ attempt. Recipients and texts are personal data: never logged.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -112,13 +113,24 @@ async def claim(
     return [Claimed(**dict(row)) for row in rows]
 
 
-async def mark_sent(conn: asyncpg.Connection, claimed: Claimed, now: datetime) -> bool:
-    return await _update(
-        conn,
-        claimed,
-        "status = 'sent', sent_at = $3, last_error = NULL, updated_at = $3",
+async def mark_all_sent(
+    conn: asyncpg.Connection, claimed: Sequence[Claimed], now: datetime
+) -> set[uuid.UUID]:
+    """Record these messages as sent, in one statement; return the ids recorded. A message
+    whose claim no longer holds its row (see the module docstring) is left out."""
+    if not claimed:
+        return set()
+    rows = await conn.fetch(
+        """UPDATE deliveries AS d
+           SET status = 'sent', sent_at = $3, last_error = NULL, updated_at = $3
+           FROM unnest($1::uuid[], $2::integer[]) AS c(id, attempts)
+           WHERE d.id = c.id AND d.status = 'pending' AND d.attempts = c.attempts
+           RETURNING d.id""",
+        [message.id for message in claimed],
+        [message.attempts for message in claimed],
         now,
     )
+    return {row["id"] for row in rows}
 
 
 async def mark_retry(

@@ -224,10 +224,16 @@ class DeliveryWorker:
         now = clock.now()
         settled: list[tuple[str, Channel]] = []  # for the metrics, once committed
         async with self._pool_of().acquire() as conn, conn.transaction():
+            # The sent ones in one statement: most results are.
+            sent = await store.mark_all_sent(conn, [m for m, o, _ in results if o.sent], now)
             told: list[Event] = []
             traces: list[str | None] = []
             for message, outcome, trace in results:
-                done = await self._settle(conn, message, outcome, now)
+                done: tuple[str, Event] | None
+                if outcome.sent:
+                    done = ("sent", _notified(message, now)) if message.id in sent else None
+                else:
+                    done = await self._settle(conn, message, outcome, now)
                 if done is not None:
                     settled.append((done[0], message.channel))
                     told.append(done[1])
@@ -244,12 +250,9 @@ class DeliveryWorker:
     async def _settle(
         self, conn: asyncpg.Connection, message: Claimed, outcome: Outcome, now: datetime
     ) -> tuple[str, Event] | None:
-        """Record one result; ("sent" or "failed", the event to publish) when it settled
-        the message, None when it is to be tried again or was settled before."""
-        if outcome.sent:
-            if await store.mark_sent(conn, message, now):
-                return "sent", _notified(message, now)
-        elif outcome.transient and message.attempts < self._max_attempts:
+        """Record one failed send; ("failed", the event to publish) when it settled the
+        message, None when it is to be tried again or was settled before."""
+        if outcome.transient and message.attempts < self._max_attempts:
             wait = backoff(message.attempts, self._backoff_base, self._backoff_cap)
             retry_at = now + clock_span(wait)
             if await store.mark_retry(conn, message, now, retry_at, outcome.error):
