@@ -47,10 +47,11 @@ from sentra_shared.relay import OutboxRelay
 from sentra_shared.telemetry import build_tracer_provider
 
 from sentra_local.kafka import KafkaNode
+from sentra_local.on_kafka import assign_at_end
 from sentra_local.paths import state_dir
 from sentra_local.postgres import PostgresCluster, reachable_home
 from sentra_local.processes import free_port
-from sentra_local.stack import Stack
+from sentra_local.stack import Stack, remove_throwaway
 
 BENCH_DB = "sentra_bench"
 PARTITIONS = 6
@@ -71,9 +72,7 @@ class Arrivals:
     async def start(self) -> None:
         await self._consumer.start()
         partitions = [TopicPartition(self._topic, p) for p in range(PARTITIONS)]
-        self._consumer.assign(partitions)
-        for tp, end in (await self._consumer.end_offsets(partitions)).items():
-            self._consumer.seek(tp, end)
+        await assign_at_end(self._consumer, partitions)
         self._task = asyncio.create_task(self._run())
 
     async def _run(self) -> None:
@@ -339,9 +338,7 @@ def main(argv: list[str] | None = None) -> int:
         results = uvloop.run(run(stack, args.count, args.within))
         report(results, state_dir() / "bench" / "hop.json")
     finally:
-        stopped = stack.down()
-        shutil.rmtree(home, ignore_errors=True)
-        shutil.rmtree(stack.postgres.home, ignore_errors=True)
+        stopped = remove_throwaway(stack, home)
         print(f"Stopped what the benchmark started: {', '.join(stopped) or 'nothing'}")
     return 0
 

@@ -23,6 +23,7 @@ from sentra_shared.kafka_login import KafkaLogin
 
 from sentra_local.load_counters import topic_partitions
 from sentra_local.load_http import HttpError, KeepAliveClient
+from sentra_local.on_kafka import assign_at_end
 
 NOTIFIED_TYPE = ApplicantNotified.ce_type().encode()
 
@@ -47,9 +48,7 @@ class FinalReader:
         await self._consumer.start()
         if not partitions:
             raise RuntimeError(f"{NOTIFICATIONS_TOPIC} has no partitions (is it declared?)")
-        self._consumer.assign(partitions)
-        for tp, end in (await self._consumer.end_offsets(partitions)).items():
-            self._consumer.seek(tp, end)
+        await assign_at_end(self._consumer, partitions)
         self._task = asyncio.create_task(self._run())
 
     async def _run(self) -> None:

@@ -57,6 +57,13 @@ async def consumer_lag(kafka: KafkaLogin) -> dict[str, int]:
         await admin.close()
 
 
+async def assign_at_end(consumer: AIOKafkaConsumer, partitions: list[TopicPartition]) -> None:
+    """Read these partitions from what arrives next: assigned, positioned at their ends."""
+    consumer.assign(partitions)
+    for partition, end in (await consumer.end_offsets(partitions)).items():
+        consumer.seek(partition, end)
+
+
 async def _partitions(admin: AIOKafkaAdminClient, topic: str) -> list[int]:
     (described,) = await admin.describe_topics([topic])
     partitions = [int(p["partition"]) for p in described["partitions"]]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,6 +57,15 @@ class Stack:
         if "postgres" in parts and self.postgres.stop():
             stopped.append("postgres")
         return stopped
+
+
+def remove_throwaway(stack: Stack, home: Path) -> list[str]:
+    """Stop a stack started for one run (a benchmark's) and delete its files; return what
+    was running and is now stopped."""
+    stopped = stack.down()
+    shutil.rmtree(home, ignore_errors=True)
+    shutil.rmtree(stack.postgres.home, ignore_errors=True)
+    return stopped
 
 
 def local_stack(home: Path | None = None) -> Stack:
