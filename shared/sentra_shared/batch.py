@@ -31,9 +31,8 @@ from sentra_shared.failures import PermanentFailure, UndecodableEvent, is_transi
 from sentra_shared.inbox import first_deliveries
 from sentra_shared.metrics import Handled
 from sentra_shared.outbox import (
-    APPLICATION_LOCK_CLASS,
-    LOCK_APPLICATIONS_SQL,
     applications_held,
+    lock_applications_sql,
     outbox_buffered,
 )
 
@@ -112,7 +111,7 @@ class BatchApplier:
         then each handler, with no savepoint, and the outbox rows they wrote in one more
         statement; any failure aborts the whole transaction."""
         fresh = await first_deliveries(
-            conn, self._handlers.consumer, [event for _, _, event in ours], APPLICATION_LOCK_CLASS
+            conn, self._handlers.consumer, [event for _, _, event in ours]
         )
         with (
             applications_held(event.application_id for _, _, event in ours),
@@ -136,7 +135,7 @@ class BatchApplier:
         locks are taken first, outside every savepoint (a rolled-back savepoint would free
         a lock taken in it)."""
         applications = [event.application_id for _, _, event in ours]
-        await conn.execute(LOCK_APPLICATIONS_SQL, APPLICATION_LOCK_CLASS, applications)
+        await conn.execute(lock_applications_sql("$1"), applications)
         dead: list[DeadLetter] = []
         with applications_held(applications):
             for record, headers, event in ours:

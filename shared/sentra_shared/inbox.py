@@ -15,7 +15,7 @@ import asyncpg
 
 from sentra_shared.events import Event
 from sentra_shared.failures import ConflictingRedelivery
-from sentra_shared.outbox import LOCK_APPLICATIONS_SQL
+from sentra_shared.outbox import lock_applications_sql
 
 
 def payload_digest(event: Event) -> bytes:
@@ -49,10 +49,10 @@ async def first_delivery(conn: asyncpg.Connection, consumer: str, event: Event) 
 
 
 async def first_deliveries(
-    conn: asyncpg.Connection, consumer: str, events: list[Event], lock_class: int
+    conn: asyncpg.Connection, consumer: str, events: list[Event]
 ) -> set[uuid.UUID]:
     """Record a batch of events for this consumer in one round trip, and take the writer
-    locks of their applications (`outbox.LOCK_APPLICATIONS_SQL`, class `lock_class`) in
+    locks of their applications (`outbox.lock_applications_sql`) in
     the same statement. Return the ids recorded now: the events to apply.
 
     An id seen before with another payload raises `ConflictingRedelivery`, as
@@ -60,7 +60,7 @@ async def first_deliveries(
     """
     digests = {event.event_id: payload_digest(event) for event in events}
     rows = await conn.fetch(
-        f"""WITH locked AS ({LOCK_APPLICATIONS_SQL.replace("$2", "$4").replace("$1", "$5")})
+        f"""WITH locked AS ({lock_applications_sql("$4")})
             INSERT INTO inbox (consumer, event_id, payload_sha256)
             SELECT $1, e, d FROM unnest($2::uuid[], $3::bytea[]) AS r(e, d), locked
             ON CONFLICT DO NOTHING RETURNING event_id""",
@@ -68,7 +68,6 @@ async def first_deliveries(
         list(digests),
         list(digests.values()),
         [event.application_id for event in events],
-        lock_class,
     )
     fresh = {row["event_id"] for row in rows}
     if len(fresh) < len(digests):

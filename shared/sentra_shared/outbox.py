@@ -19,8 +19,8 @@ comes in id order, and consumers drop the second copy (inbox). Why not the alter
 is in docs/several-instances.md.
 
 Ids follow the order of one application's writes. `add_to_outbox` takes a lock on each
-application it writes for (`hold_application`, a transaction-level advisory lock) before
-it inserts, and keeps it until the writer commits: a second writer of the same
+application it writes for (a transaction-level advisory lock, `lock_applications_sql`) in
+the statement that inserts, and keeps it until the writer commits: a second writer of the same
 application, in any process (a handler, an officer's request, the deadline scheduler),
 draws its ids only after the first one committed. So one application's rows become
 visible in id order, and the relay, which publishes the oldest committed rows first,
@@ -67,16 +67,6 @@ PURGE_BATCH = 1000
 APPLICATION_LOCK_CLASS = 0x5E48
 
 
-async def hold_application(conn: asyncpg.Connection, application_id: uuid.UUID) -> None:
-    """Wait for, then hold until commit, the right to write `application_id`'s events.
-    Two applications whose ids hash alike merely wait for each other."""
-    await conn.execute(
-        "SELECT pg_advisory_xact_lock($1, hashtext($2))",
-        APPLICATION_LOCK_CLASS,
-        str(application_id),
-    )
-
-
 async def try_hold_application(conn: asyncpg.Connection, application_id: uuid.UUID) -> bool:
     """Hold the application's writer lock if no one else does; never waits."""
     held: bool = await conn.fetchval(
@@ -87,11 +77,15 @@ async def try_hold_application(conn: asyncpg.Connection, application_id: uuid.UU
     return held
 
 
-# Locks several applications in one statement, in the order of their lock keys: every
-# writer that locks more than one application takes them in that same order, so two
-# writers never wait for each other in a cycle. $1: the lock class, $2: uuid[].
-LOCK_APPLICATIONS_SQL = """SELECT count(pg_advisory_xact_lock($1, h)) AS held FROM (
-        SELECT DISTINCT hashtext(a::text) AS h FROM unnest($2::uuid[]) AS a ORDER BY h) AS keys"""
+def lock_applications_sql(ids: str) -> str:
+    """A statement (or CTE body) that takes the writer locks of the applications in the
+    uuid[] parameter `ids` (e.g. "$2"), in the order of their lock keys: every writer
+    that locks more than one application takes them in that same order, so two writers
+    never wait for each other in a cycle."""
+    return f"""SELECT count(pg_advisory_xact_lock({APPLICATION_LOCK_CLASS}, h)) AS held
+        FROM (SELECT DISTINCT hashtext(a::text) AS h FROM unnest({ids}::uuid[]) AS a
+              ORDER BY h) AS keys"""
+
 
 _INSERT_COLUMNS = "INSERT INTO outbox (event_id, topic, key, headers, payload, traceparent)"
 _ROWS = """SELECT e, t, k, h::jsonb, p, c FROM unnest($1::uuid[], $2::text[], $3::bytea[],
@@ -101,8 +95,7 @@ _ROWS = """SELECT e, t, k, h::jsonb, p, c FROM unnest($1::uuid[], $2::text[], $3
 # result, so no row exists (and no id is drawn) before every lock is held.
 _INSERT = f"{_INSERT_COLUMNS} {_ROWS} ORDER BY n"
 _LOCK_AND_INSERT = (
-    f"WITH locked AS ({LOCK_APPLICATIONS_SQL.replace('$1', '$7').replace('$2', '$8')}) "
-    f"{_INSERT_COLUMNS} {_ROWS}, locked ORDER BY n"
+    f"WITH locked AS ({lock_applications_sql('$7')}) {_INSERT_COLUMNS} {_ROWS}, locked ORDER BY n"
 )
 
 # The applications whose writer locks the current task's transaction already holds
@@ -115,7 +108,7 @@ _held: ContextVar[frozenset[uuid.UUID]] = ContextVar(
 @contextlib.contextmanager
 def applications_held(application_ids: Iterable[uuid.UUID]) -> Iterator[None]:
     """Within a transaction that has just taken these applications' writer locks (with
-    `LOCK_APPLICATIONS_SQL`), tell `add_to_outbox` not to take them again. Only around
+    `lock_applications_sql`), tell `add_to_outbox` not to take them again. Only around
     that transaction, and never inside a savepoint: a rolled-back savepoint frees the
     locks taken in it."""
     token = _held.set(_held.get() | frozenset(application_ids))
@@ -203,6 +196,6 @@ async def _write(
     )
     to_lock = {event.application_id for event in events} - _held.get()
     if to_lock:
-        await conn.execute(_LOCK_AND_INSERT, *columns, APPLICATION_LOCK_CLASS, list(to_lock))
+        await conn.execute(_LOCK_AND_INSERT, *columns, list(to_lock))
     else:
         await conn.execute(_INSERT, *columns)
