@@ -7,7 +7,8 @@ export UV_PYTHON_PREFERENCE := only-system
 export UV_PYTHON_DOWNLOADS := never
 
 PACKAGES := -p sentra_shared -p sentra_documents -p sentra_credit -p sentra_insurance \
-            -p sentra_notifications -p sentra_local -p sentra_agencies -p sentra_cluster
+            -p sentra_notifications -p sentra_empowerment -p sentra_local -p sentra_agencies \
+            -p sentra_cluster
 
 .PHONY: setup deps lint test demo up down status bench bench-e2e contracts conformance cluster-tools cluster-check
 

@@ -72,6 +72,8 @@ class Decision(StrEnum):
     CLAIM_DORMANT = "insurance.claim_dormant"
     PAYOUT_PAID = "insurance.payout_paid"  # the insurer's payment, as applied
     PAYOUT_REFUSED = "insurance.payout_refused"
+    AWARD_NOMINATED = "empowerment.award_nominated"  # scored per published criterion
+    AWARD_NOT_NOMINATED = "empowerment.award_not_nominated"
     DEADLINE_ESCALATED = "deadline.escalated"
 
 

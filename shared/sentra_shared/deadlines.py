@@ -23,13 +23,13 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from enum import IntEnum
+from enum import IntEnum, StrEnum
 
 import asyncpg
 
 from sentra_shared import clock
 from sentra_shared.calendar import DayKind, WorkingDayCalendar
-from sentra_shared.events import Agency, DeadlineEvents, DeadlineStep, Event
+from sentra_shared.events import Agency, DeadlineEvents, Event
 from sentra_shared.outbox import add_to_outbox
 from sentra_shared.telemetry import current_traceparent
 from sentra_shared.topics import declared_agencies
@@ -115,14 +115,18 @@ async def open_deadline(
     if inserted:
         await add_to_outbox(
             conn,
-            events.requested(
-                application_id=application_id,
-                occurred_at=requested_at,
-                step=DeadlineStep(step),
-                party=party,
-                request_id=request_id,
-                requested_at=requested_at,
-                due_at=due_at,
+            # model_validate: the step arrives as text and each service's events turn
+            # it into their own step type.
+            events.requested.model_validate(
+                {
+                    "application_id": application_id,
+                    "occurred_at": requested_at,
+                    "step": step,
+                    "party": party,
+                    "request_id": request_id,
+                    "requested_at": requested_at,
+                    "due_at": due_at,
+                }
             ),
         )
     return bool(inserted)
@@ -177,17 +181,19 @@ async def _announce_closed(
     answered = deadline.answered_at
     await add_to_outbox(
         conn,
-        events.closed(
-            application_id=deadline.application_id,
-            occurred_at=at,
-            step=DeadlineStep(deadline.step),
-            party=deadline.party,
-            request_id=deadline.request_id,
-            requested_at=deadline.requested_at,
-            due_at=deadline.due_at,
-            closed_at=at,
-            answered_at=answered,
-            on_time=None if answered is None else answered <= deadline.due_at,
+        events.closed.model_validate(
+            {
+                "application_id": deadline.application_id,
+                "occurred_at": at,
+                "step": deadline.step,
+                "party": deadline.party,
+                "request_id": deadline.request_id,
+                "requested_at": deadline.requested_at,
+                "due_at": deadline.due_at,
+                "closed_at": at,
+                "answered_at": answered,
+                "on_time": None if answered is None else answered <= deadline.due_at,
+            }
         ),
     )
 
@@ -251,12 +257,14 @@ class Party:
     async def owes(
         self,
         conn: asyncpg.Connection,
-        step: DeadlineStep,
+        step: StrEnum,
         application_id: uuid.UUID,
         request_id: uuid.UUID,
         at: datetime,
     ) -> bool:
-        """Record, in the caller's transaction, that an answer to `request_id` is owed."""
+        """Record, in the caller's transaction, that an answer to `request_id` is owed.
+        `step` is one of the owning service's steps (`DeadlineStep`, `EmpowermentStep`): the
+        service's deadline events validate it."""
         return await open_deadline(
             conn,
             self.events,
@@ -279,7 +287,7 @@ def announce_missed(events: DeadlineEvents) -> OnDue:
         common = {
             "application_id": deadline.application_id,
             "occurred_at": clock.now(),
-            "step": DeadlineStep(deadline.step),
+            "step": deadline.step,
             "party": deadline.party,
             "request_id": deadline.request_id,
             "requested_at": deadline.requested_at,

@@ -31,7 +31,8 @@ from sentra_shared.events import (
     CheckOutcome,
     Event,
 )
-from sentra_shared.events.agency_reasons import AGENCY_REASON_CODES
+from sentra_shared.events.agency_reasons import AGENCY_REASON_CODES, PARTICIPATION_REASON_CODES
+from sentra_shared.events.programme_exchanges import ORGANISER_EXCHANGES
 from sentra_shared.topics import declared_agencies
 
 # Sandbox serials that make the built-in responders answer `failed`, so the negative
@@ -118,7 +119,10 @@ def test_agency_document_is_written_from_the_agencys_side(agency: Agency) -> Non
 def test_agency_document_states_its_codes_reply_time_and_rules(agency: Agency) -> None:
     document = _document(agency)
     spec = declared_agencies()[agency.value]
-    codes = {c: {"id": t.id, "en": t.en} for c, t in AGENCY_REASON_CODES[agency].items()}
+    listed = dict(AGENCY_REASON_CODES[agency])
+    if agency in ORGANISER_EXCHANGES:  # the participation report has its own list
+        listed |= PARTICIPATION_REASON_CODES
+    codes = {c: {"id": t.id, "en": t.en} for c, t in listed.items()}
     assert document["x-sentra-reason-codes"] == codes
     within = document["x-sentra-reply-within"]
     assert (within["days"], within["day_kind"]) == (spec.sla_days, spec.sla_day_kind)

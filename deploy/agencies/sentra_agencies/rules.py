@@ -5,6 +5,10 @@ by the NIK's serial (its last 4 digits) 9999 is unknown to Dukcapil, 9998 has a 
 record, 9997 has SLIK collectibility 5 (loss), 9996 collectibility 2 (special mention),
 9995 is refused the loan by the bank. For the insurer, a passport name with the word
 UNKNOWN is not insured, and a casualty is on file only for a name with the word CASUALTY.
+Programme organisers report every session attended, unless the participant's name has
+the word ABSENT; the milestones reported grow with the business's stage (see
+`_milestones`). Desks answer every question with the desk's standing advice, in the
+asker's language (a question with the word UNANSWERED is never answered: `timing`).
 Everything else passes.
 
 An answer depends only on the request and the day it takes effect (`on`), never on when
@@ -30,12 +34,15 @@ from sentra_shared.events import (
     BankCheckRequested,
     BankLoanRequested,
     CheckOutcome,
+    ConsultationRequested,
     DukcapilCheckRequested,
     HealthFacilityCheckRequested,
     InsurerCheckRequested,
     InsurerPayoutRequested,
+    ParticipationRequested,
     PolriCheckRequested,
 )
+from sentra_shared.events.agency_reasons import PARTICIPATION_REASON_CODES
 from sentra_shared.facts import medical_certificate_last_valid_day
 from sentra_shared.reasons import Reason
 
@@ -46,6 +53,7 @@ SLIK_SPECIAL_MENTION_SERIAL = "9996"
 LOAN_REFUSED_SERIAL = "9995"
 UNKNOWN_TO_INSURER_WORD = "UNKNOWN"
 CASUALTY_ON_FILE_WORD = "CASUALTY"
+ABSENT_PARTICIPANT_WORD = "ABSENT"
 
 EPS_RETURN_COST_KRW = 400_000  # Return Cost insurance for Indonesian workers
 # The rate the sandbox insurer credits rupiah at; a real insurer states its own.
@@ -73,6 +81,38 @@ SLIK_BAD_HISTORY = _reason(Agency.BANK, "SLIK_COLLECTIBILITY_5")
 REPAYMENT_CAPACITY_INSUFFICIENT = _reason(Agency.BANK, "REPAYMENT_CAPACITY_INSUFFICIENT")
 NOT_INSURED = _reason(Agency.INSURER, "EPS_INSURANCE_NOT_FOUND")
 NO_CASUALTY_ON_FILE = _reason(Agency.INSURER, "NO_CASUALTY_ON_FILE")
+PARTICIPANT_ABSENT = Reason(
+    code="PARTICIPANT_ABSENT", text=PARTICIPATION_REASON_CODES["PARTICIPANT_ABSENT"]
+)
+
+# What each desk tells an asker in the sandbox: its standing advice, in both languages.
+DESK_ADVICE: dict[str, tuple[str, str]] = {
+    "placement": (
+        "Penempatan resmi hanya melalui P3MI berizin (SIP3MI) dan dilayani di LTSA; biaya "
+        "penempatan yang sah tercantum dalam struktur biaya resmi. Jangan membayar calo.",
+        "Placement goes only through a licensed recruiter (SIP3MI) and is served at the "
+        "one-roof centre; the lawful costs are in the official cost structure. Never pay a "
+        "broker.",
+    ),
+    "credit": (
+        "KUR Mikro dan program bank daerah untuk purna PMI dan keluarga tidak memerlukan "
+        "agunan tambahan; ajukan melalui layanan Sentra, bank akan memeriksa SLIK Anda.",
+        "KUR Mikro and the regional bank's programme for returnees and families need no "
+        "extra collateral; apply through Sentra and the bank checks your SLIK history.",
+    ),
+    "refund": (
+        "Klaim asuransi EPS diajukan paling lambat 3 tahun setelah kepulangan; setelah itu "
+        "dana dititipkan di HRD Korea dan diklaim di sana.",
+        "EPS insurance is claimed within 3 years of departure from Korea; after that the "
+        "money is held by HRD Korea and claimed there.",
+    ),
+    "product": (
+        "Pemilik usaha yang setuju dihubungi tercantum kontaknya di katalog; Disperindag "
+        "dapat mempertemukan pembeli dengan usaha purna PMI.",
+        "Businesses that agreed to be contacted show their contact in the catalogue; the "
+        "trade office can put buyers in touch with returnees' businesses.",
+    ),
+}
 
 
 def reply_id(request_id: uuid.UUID, agency: str) -> uuid.UUID:
@@ -115,7 +155,42 @@ def _findings(request: AgencyCheckRequested, on: date) -> dict[str, Any]:
         case InsurerPayoutRequested():
             paid = {"paid_krw": request.amount_krw, "paid_idr": idr_for(request.amount_krw)}
             return {**_passed(), **paid, "paid_on": on}
+        case ParticipationRequested():
+            return _participation(request)
+        case ConsultationRequested():
+            advice_id, advice_en = DESK_ADVICE[request.subject]
+            return {**_passed(), "answer": advice_id if request.language == "id" else advice_en}
     return _passed()
+
+
+def _participation(request: ParticipationRequested) -> dict[str, Any]:
+    held = len(request.sessions)
+    if ABSENT_PARTICIPANT_WORD in request.participant_name.upper().split():
+        return {**_failed(PARTICIPANT_ABSENT), "sessions_held": held, "sessions_attended": 0}
+    return {
+        **_passed(),
+        "sessions_held": held,
+        "sessions_attended": held,
+        "milestones": _milestones(request),
+    }
+
+
+# The milestones a sandbox organiser reports, by the business's stage at registration: an
+# idea gets its permit; a business already selling also makes its first sale under the
+# programme; a running one, mentored by the bank, repays its loan.
+_MILESTONES_BY_STAGE: dict[str, tuple[str, ...]] = {
+    "idea": ("business_permit",),
+    "starting": ("business_permit", "first_sale"),
+    "running": ("business_permit", "first_sale", "loan_repaid"),
+    "growing": ("business_permit", "first_sale", "loan_repaid"),
+}
+
+
+def _milestones(request: ParticipationRequested) -> list[dict[str, Any]]:
+    kinds = _MILESTONES_BY_STAGE[request.stage]
+    if request.agency is not Agency.BANK:
+        kinds = tuple(k for k in kinds if k != "loan_repaid")
+    return [{"kind": kind, "achieved_on": request.sessions[-1]} for kind in kinds]
 
 
 def _slik(serial: str) -> dict[str, Any]:

@@ -16,6 +16,8 @@ from typing import Any
 from sentra_shared.envelope import headers_for
 from sentra_shared.events import (
     AGENCY_EXCHANGES,
+    DESK_EXCHANGES,
+    ORGANISER_EXCHANGES,
     AgencyCheckRequested,
     BankCheckRequested,
     BankLoanRequested,
@@ -31,6 +33,7 @@ from sentra_shared.events import (
 )
 
 from sentra_agencies.rules import (
+    ABSENT_PARTICIPANT_WORD,
     LOAN_REFUSED_SERIAL,
     POLICE_RECORD_SERIAL,
     SLIK_LOSS_SERIAL,
@@ -81,7 +84,35 @@ def _fields(request_type: type[AgencyCheckRequested], today: date) -> dict[str, 
             "payout_due": today + timedelta(days=14),
         },
     }
+    participation = {
+        "programme_id": "sample-programme",
+        "programme_title": "Pelatihan kewirausahaan purna PMI",
+        "sessions": (today + timedelta(days=7), today + timedelta(days=14)),
+        "participant_name": _PERSON["full_name"],
+        "owner_role": "returnee",
+        "sector": "food_and_drink",
+        "stage": "starting",
+        "regency_code": "3314",
+        "report_due": today + timedelta(days=21),
+    }
+    for organiser_request, _ in ORGANISER_EXCHANGES.values():
+        samples[organiser_request] = participation
+    for desk_request, _ in DESK_EXCHANGES.values():
+        samples[desk_request] = {
+            "subject": _DESK_SUBJECT[desk_request.agency.value],
+            "asker_role": "family",
+            "question": "Berapa plafon pinjaman untuk usaha keluarga pekerja migran?",
+            "language": "id",
+        }
     return samples[request_type]
+
+
+_DESK_SUBJECT = {
+    "placement_desk": "placement",
+    "credit_desk": "credit",
+    "refund_desk": "refund",
+    "product_desk": "product",
+}
 
 
 def request_types() -> list[type[AgencyCheckRequested]]:
@@ -96,6 +127,10 @@ _REFUSED: dict[type[AgencyCheckRequested], dict[str, Any]] = {
     BankCheckRequested: {"nik": _PERSON["nik"][:-4] + SLIK_LOSS_SERIAL},
     BankLoanRequested: {"nik": _PERSON["nik"][:-4] + LOAN_REFUSED_SERIAL},
     InsurerCheckRequested: {"passport_name": f"SITI {UNKNOWN_TO_INSURER_WORD} RAHAYU"},
+    **{
+        request: {"participant_name": f"SITI {ABSENT_PARTICIPANT_WORD} RAHAYU"}
+        for request, _ in ORGANISER_EXCHANGES.values()
+    },
 }
 
 

@@ -18,7 +18,12 @@ from enum import StrEnum
 
 from sentra_shared.calendar import WIB, WorkingDayCalendar
 from sentra_shared.deadlines import Terms
-from sentra_shared.events import AgencyCheckRequested, BankLoanRequested, InsurerPayoutRequested
+from sentra_shared.events import (
+    AgencyCheckRequested,
+    BankLoanRequested,
+    ConsultationRequested,
+    InsurerPayoutRequested,
+)
 
 
 class Timing(StrEnum):
@@ -33,6 +38,7 @@ class Timing(StrEnum):
 MAY_NEVER_ANSWER: tuple[type[AgencyCheckRequested], ...] = (
     BankLoanRequested,
     InsurerPayoutRequested,
+    ConsultationRequested,
 )
 
 # How long after the escalation threshold a late answer comes: at least an hour of process
@@ -71,10 +77,11 @@ def draw(seed: int, request_id: uuid.UUID) -> float:
 # Sandbox conventions that steer one case's timing whatever the rates (the demo uses them
 # to show every path): every request about a NIK with serial 9993 is answered late; the
 # bank never decides the loan of a NIK with serial 9994; the insurer never pays into an
-# account number ending in 0000.
+# account number ending in 0000; a desk never answers a question with the word UNANSWERED.
 LATE_SERIAL = "9993"
 BANK_SILENT_SERIAL = "9994"
 INSURER_SILENT_ACCOUNT_SUFFIX = "0000"
+DESK_SILENT_WORD = "UNANSWERED"
 
 
 def _convention(request: AgencyCheckRequested) -> Timing | None:
@@ -84,6 +91,10 @@ def _convention(request: AgencyCheckRequested) -> Timing | None:
     if isinstance(request, InsurerPayoutRequested) and (
         request.payee_account_number or ""
     ).endswith(INSURER_SILENT_ACCOUNT_SUFFIX):
+        return Timing.NEVER
+    if isinstance(request, ConsultationRequested) and DESK_SILENT_WORD in (
+        request.question.upper().split()
+    ):
         return Timing.NEVER
     if nik.endswith(LATE_SERIAL):
         return Timing.LATE

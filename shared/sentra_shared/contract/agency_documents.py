@@ -34,7 +34,6 @@ from sentra_shared.contract.rules import (
 )
 from sentra_shared.envelope import CONTENT_TYPE
 from sentra_shared.events import AGENCY_EXCHANGES, Agency
-from sentra_shared.events.agency_reasons import AGENCY_REASON_CODES
 from sentra_shared.topics import AgencySpec, declared_agencies, declared_topics
 
 REQUESTS, RESULTS = "requests", "results"
@@ -59,10 +58,14 @@ request's offset only after Kafka acknowledged its answer (`x-sentra-commit`). A
 {reply_within_text(spec)}"""
 
 
-def _reason_codes(agency: Agency) -> dict[str, Any]:
-    return {
-        code: {"id": text.id, "en": text.en} for code, text in AGENCY_REASON_CODES[agency].items()
-    }
+def agency_reason_codes(agency: Agency) -> dict[str, Any]:
+    """Every code the agency's answers may give: its own list, then those of exchanges
+    with a list of their own (an organiser's participation report)."""
+    codes: dict[str, Any] = {}
+    for _, answer in AGENCY_EXCHANGES[agency]:
+        for code, text in answer.listed_reasons().items():
+            codes.setdefault(code, {"id": text.id, "en": text.en})
+    return codes
 
 
 def agency_document(agency: Agency) -> dict[str, Any]:
@@ -125,7 +128,7 @@ def agency_document(agency: Agency) -> dict[str, Any]:
             "securitySchemes": security_schemes(),
         },
         "x-sentra-agency": agency.value,
-        "x-sentra-reason-codes": _reason_codes(agency),
+        "x-sentra-reason-codes": agency_reason_codes(agency),
         "x-sentra-reply-within": reply_within(spec),
     }
 

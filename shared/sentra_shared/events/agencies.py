@@ -44,12 +44,36 @@ from sentra_shared.events.agency_requests import (
     PolriCheckRequested,
 )
 from sentra_shared.events.base import Event
+from sentra_shared.events.programme_exchanges import (
+    DESK_EXCHANGES,
+    ORGANISER_EXCHANGES,
+    BankParticipationReported,
+    BankParticipationRequested,
+    ConsultationReplied,
+    ConsultationRequested,
+    CreditDeskConsultationReplied,
+    CreditDeskConsultationRequested,
+    DisnakerParticipationReported,
+    DisnakerParticipationRequested,
+    ParticipationReported,
+    ParticipationRequested,
+    PlacementDeskConsultationReplied,
+    PlacementDeskConsultationRequested,
+    ProductDeskConsultationReplied,
+    ProductDeskConsultationRequested,
+    RefundDeskConsultationReplied,
+    RefundDeskConsultationRequested,
+    TradeOfficeParticipationReported,
+    TradeOfficeParticipationRequested,
+)
 
 __all__ = [
     "AGENCY_EVENTS",
     "AGENCY_EVENT_TYPES",
     "AGENCY_EXCHANGES",
     "ANSWER_TO",
+    "DESK_EXCHANGES",
+    "ORGANISER_EXCHANGES",
     "Agency",
     "AgencyCheckCompleted",
     "AgencyCheckRequested",
@@ -57,13 +81,21 @@ __all__ = [
     "BankCheckRequested",
     "BankLoanDecided",
     "BankLoanRequested",
+    "BankParticipationReported",
+    "BankParticipationRequested",
     "Bp3miCheckCompleted",
     "Bp3miCheckRequested",
     "BpjsKetenagakerjaanCheckCompleted",
     "BpjsKetenagakerjaanCheckRequested",
     "CheckOutcome",
+    "ConsultationReplied",
+    "ConsultationRequested",
+    "CreditDeskConsultationReplied",
+    "CreditDeskConsultationRequested",
     "DisnakerCheckCompleted",
     "DisnakerCheckRequested",
+    "DisnakerParticipationReported",
+    "DisnakerParticipationRequested",
     "DukcapilCheckCompleted",
     "DukcapilCheckRequested",
     "Exchange",
@@ -75,8 +107,18 @@ __all__ = [
     "InsurerCheckRequested",
     "InsurerPayoutConfirmed",
     "InsurerPayoutRequested",
+    "ParticipationReported",
+    "ParticipationRequested",
+    "PlacementDeskConsultationReplied",
+    "PlacementDeskConsultationRequested",
     "PolriCheckCompleted",
     "PolriCheckRequested",
+    "ProductDeskConsultationReplied",
+    "ProductDeskConsultationRequested",
+    "RefundDeskConsultationReplied",
+    "RefundDeskConsultationRequested",
+    "TradeOfficeParticipationReported",
+    "TradeOfficeParticipationRequested",
     "requests_topic",
     "results_topic",
 ]
@@ -97,14 +139,18 @@ AGENCY_EVENTS: dict[Agency, tuple[type[AgencyCheckRequested], type[AgencyCheckCo
     ),
     Agency.BANK: (BankCheckRequested, BankCheckCompleted),
     Agency.INSURER: (InsurerCheckRequested, InsurerCheckCompleted),
+    Agency.TRADE_OFFICE: ORGANISER_EXCHANGES[Agency.TRADE_OFFICE],
+    **DESK_EXCHANGES,
 }
 
 # Every exchange an agency answers, the check first: the bank also decides referred
-# loans, the insurer also pays accepted claims. Requests of both travel on the agency's
-# one request topic, answers on its one result topic.
+# loans, the insurer also pays accepted claims, Disnaker and the bank also report on the
+# programmes they organise. Requests of all travel on the agency's one request topic,
+# answers on its one result topic.
 Exchange = tuple[type[AgencyCheckRequested], type[AgencyCheckCompleted]]
 _SECOND_EXCHANGES: dict[Agency, tuple[Exchange, ...]] = {
-    Agency.BANK: ((BankLoanRequested, BankLoanDecided),),
+    Agency.DISNAKER: (ORGANISER_EXCHANGES[Agency.DISNAKER],),
+    Agency.BANK: ((BankLoanRequested, BankLoanDecided), ORGANISER_EXCHANGES[Agency.BANK]),
     Agency.INSURER: ((InsurerPayoutRequested, InsurerPayoutConfirmed),),
 }
 AGENCY_EXCHANGES: dict[Agency, tuple[Exchange, ...]] = {

@@ -8,6 +8,7 @@ say the same.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import date
 from enum import StrEnum
 from typing import ClassVar
@@ -19,7 +20,7 @@ from pydantic_core import CoreSchema
 from sentra_shared.events.agency_ids import Agency, results_topic
 from sentra_shared.events.agency_reasons import AGENCY_REASON_CODES
 from sentra_shared.events.base import Event
-from sentra_shared.reasons import Reason
+from sentra_shared.reasons import BilingualText, Reason
 
 # --- results (agency -> Sentra) --------------------------------------------------------
 
@@ -66,13 +67,19 @@ class AgencyCheckCompleted(Event):
     def ce_source(cls) -> str:
         return f"/agencies/{cls.agency.value}"
 
+    @classmethod
+    def listed_reasons(cls) -> Mapping[str, BilingualText]:
+        """The codes a `failed` answer of this type may give: the agency's list, unless
+        the exchange has its own (an organiser's participation report)."""
+        return AGENCY_REASON_CODES[cls.agency]
+
     @model_validator(mode="after")
     def _reasons_say_why(self) -> AgencyCheckCompleted:
         if self.outcome is CheckOutcome.FAILED and not self.reasons:
             raise ValueError("a failed answer must give at least one reason")
         if self.outcome is CheckOutcome.PASSED and self.reasons:
             raise ValueError("a passed answer carries no reasons")
-        listed = AGENCY_REASON_CODES[self.agency]
+        listed = self.listed_reasons()
         unlisted = [reason.code for reason in self.reasons if reason.code not in listed]
         if unlisted:
             raise ValueError(
@@ -96,7 +103,7 @@ class AgencyCheckCompleted(Event):
         reasons["items"] = {
             "allOf": [
                 reasons["items"],
-                {"properties": {"code": {"enum": list(AGENCY_REASON_CODES[agency])}}},
+                {"properties": {"code": {"enum": list(cls.listed_reasons())}}},
             ]
         }
         body["if"] = {

@@ -25,6 +25,13 @@ class Agency(StrEnum):
     BPJS_KETENAGAKERJAAN = "bpjs_ketenagakerjaan"
     BANK = "bank"
     INSURER = "insurer"
+    # Productive empowerment and consultations (the organisers also include Disnaker and
+    # the bank, on their existing topics).
+    TRADE_OFFICE = "trade_office"
+    PLACEMENT_DESK = "placement_desk"
+    CREDIT_DESK = "credit_desk"
+    REFUND_DESK = "refund_desk"
+    PRODUCT_DESK = "product_desk"
 
 
 REQUESTS_VERSION = 1

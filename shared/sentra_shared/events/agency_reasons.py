@@ -19,6 +19,19 @@ def _t(id_text: str, en_text: str) -> BilingualText:
     return BilingualText(id=id_text, en=en_text)
 
 
+# What an organiser (Disnaker, the bank, the trade office) may give when its participation
+# report is `failed`: the same list whoever organises, beside that agency's own list for
+# its checks.
+PARTICIPATION_REASON_CODES: Mapping[str, BilingualText] = {
+    "PARTICIPANT_ABSENT": _t(
+        "Peserta tidak mengikuti program pelatihan atau pendampingan.",
+        "The participant did not take part in the training or mentoring programme.",
+    ),
+    "PROGRAMME_CANCELLED": _t(
+        "Program dibatalkan oleh penyelenggara.", "The organiser cancelled the programme."
+    ),
+}
+
 AGENCY_REASON_CODES: Mapping[Agency, Mapping[str, BilingualText]] = {
     Agency.DUKCAPIL: {
         "NIK_NOT_REGISTERED": _t(
@@ -141,6 +154,48 @@ AGENCY_REASON_CODES: Mapping[Agency, Mapping[str, BilingualText]] = {
         "PAYEE_NAME_MISMATCH": _t(
             "Nama pemilik rekening tidak sama dengan nama di paspor.",
             "The account holder's name differs from the passport name.",
+        ),
+    },
+    Agency.TRADE_OFFICE: PARTICIPATION_REASON_CODES,
+    Agency.PLACEMENT_DESK: {
+        "OUT_OF_SCOPE": _t(
+            "Pertanyaan ini bukan wewenang meja penempatan; silakan ajukan ke meja yang sesuai.",
+            "This question is not for this desk; please ask the desk of its subject.",
+        ),
+        "NOT_ENOUGH_DETAIL": _t(
+            "Pertanyaan kurang jelas; mohon ajukan kembali dengan keterangan lengkap.",
+            "The question lacks detail; please ask again with the details.",
+        ),
+    },
+    Agency.CREDIT_DESK: {
+        "OUT_OF_SCOPE": _t(
+            "Pertanyaan ini bukan wewenang meja kredit; silakan ajukan ke meja yang sesuai.",
+            "This question is not for this desk; please ask the desk of its subject.",
+        ),
+        "NOT_ENOUGH_DETAIL": _t(
+            "Pertanyaan kurang jelas; mohon ajukan kembali dengan keterangan lengkap.",
+            "The question lacks detail; please ask again with the details.",
+        ),
+    },
+    Agency.REFUND_DESK: {
+        "OUT_OF_SCOPE": _t(
+            "Pertanyaan ini bukan wewenang meja klaim asuransi; silakan ajukan ke meja "
+            "yang sesuai.",
+            "This question is not for this desk; please ask the desk of its subject.",
+        ),
+        "NOT_ENOUGH_DETAIL": _t(
+            "Pertanyaan kurang jelas; mohon ajukan kembali dengan keterangan lengkap.",
+            "The question lacks detail; please ask again with the details.",
+        ),
+    },
+    Agency.PRODUCT_DESK: {
+        "OUT_OF_SCOPE": _t(
+            "Pertanyaan ini bukan wewenang meja produk; silakan ajukan ke meja yang sesuai.",
+            "This question is not for this desk; please ask the desk of its subject.",
+        ),
+        "NOT_ENOUGH_DETAIL": _t(
+            "Pertanyaan kurang jelas; mohon ajukan kembali dengan keterangan lengkap.",
+            "The question lacks detail; please ask again with the details.",
         ),
     },
 }

@@ -151,6 +151,21 @@ class BankLoanRequested(AgencyCheckRequested):
     )
     reasons: tuple[Reason, ...] = ()
     decision_due: date
+    borrower_role: Literal["worker", "family", "returnee"] = Field(
+        default="worker",
+        description="worker: a placement loan; family: a family member of a worker abroad "
+        "(`worker_ref` names the worker); returnee: a returned worker's business.",
+    )
+    scheme: Literal["kur", "regional"] = Field(
+        default="kur",
+        description="kur: KUR; regional: the regional development bank's programme for "
+        "returnees and families.",
+    )
+    worker_ref: str | None = Field(
+        default=None,
+        pattern=r"^[0-9a-f]{32}$",
+        description="A family member's loan: the worker's pseudonym (never the NIK).",
+    )
 
 
 class InsurerCheckRequested(AgencyCheckRequested):

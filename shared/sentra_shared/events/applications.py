@@ -42,6 +42,10 @@ class Borrower(BaseModel):
     date_of_birth: date
 
 
+BorrowerRole = Literal["worker", "family", "returnee"]
+LoanScheme = Literal["kur", "regional"]
+
+
 class CreditRequest(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -55,6 +59,18 @@ class CreditRequest(BaseModel):
     slik_collectibility: int | None = Field(default=None, ge=1, le=5)
     has_commercial_productive_credit: bool = False
     borrower: Borrower | None = None
+    # Who borrows: the worker (a placement loan), a family member of a worker now abroad,
+    # or a returnee (purna PMI) with a business. Applications from before families and
+    # returnees applied are the worker's.
+    borrower_role: BorrowerRole = "worker"
+    # A family member's loan names the worker by the keyed pseudonym documents derives
+    # from the worker's own placement application: never by the NIK.
+    worker_ref: str | None = Field(default=None, pattern=r"^[0-9a-f]{32}$")
+    # A business ("micro") loan under KUR Mikro, or under the regional development bank's
+    # programme for returnees and families (Bank UMKM Jawa Timur).
+    scheme: LoanScheme = "kur"
+    # A returnee: the day they came home from their last placement.
+    returned_on: date | None = None
 
 
 ClaimType = Literal["return_cost", "departure_guarantee", "wage_arrears_guarantee", "casualty"]
@@ -217,6 +233,8 @@ class CreditScreened(Event):
     reasons: tuple[Reason, ...] = ()
     # Approved and referred cases go to a bank, which must decide by this date.
     bank_decision_due: date | None = None
+    borrower_role: BorrowerRole = "worker"
+    scheme: LoanScheme = "kur"
 
 
 class LoanOutcome(StrEnum):

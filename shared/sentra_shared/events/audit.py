@@ -35,7 +35,9 @@ class AuditChainHead(Event):
     application_id: uuid.UUID = Field(
         description="Not an application: the service's fixed chain id (uuid5), the key."
     )
-    service: str = Field(description="Whose audit log: documents, credit or insurance.")
+    service: str = Field(
+        description="Whose audit log: documents, credit, insurance or empowerment."
+    )
     position: int = Field(ge=1, description="How many rows the chain had (the last position).")
     hash: str = Field(
         pattern="^[0-9a-f]{64}$", description="SHA-256 (hex) of the last row's canonical content."
@@ -55,9 +57,14 @@ class InsuranceAuditChainHead(AuditChainHead):
     owner: ClassVar[str] = "insurance"
 
 
+class EmpowermentAuditChainHead(AuditChainHead):
+    owner: ClassVar[str] = "empowerment"
+
+
 AUDIT_HEADS: dict[str, type[AuditChainHead]] = {
     "documents": DocumentsAuditChainHead,
     "credit": CreditAuditChainHead,
     "insurance": InsuranceAuditChainHead,
+    "empowerment": EmpowermentAuditChainHead,
 }
 AUDIT_EVENTS: tuple[type[Event], ...] = tuple(AUDIT_HEADS.values())

@@ -1,0 +1,2 @@
+-- Businesses, programmes, enrolments, progress and award assessments (being built).
+SELECT 1;
