@@ -22,6 +22,7 @@ DEFAULT_PORTS = {
     "insurance": 8003,
     "notifications": 8004,
     "agencies": 8005,
+    "empowerment": 8007,
     "sinks": 8006,  # the SMS gateway sink's HTTP port; its SMTP server listens on SMTP_PORT
 }
 SMTP_PORT = 8025

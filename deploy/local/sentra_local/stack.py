@@ -10,7 +10,7 @@ from sentra_local.kafka import KafkaNode, node_from_env
 from sentra_local.paths import state_dir
 from sentra_local.postgres import PostgresCluster, cluster_from_env
 
-SERVICES = ("documents", "credit", "insurance", "notifications")
+SERVICES = ("documents", "credit", "insurance", "notifications", "empowerment")
 
 
 def database_name(service: str, suffix: str = "") -> str:
