@@ -2,7 +2,7 @@
 
 sentra-local setup   install/resolve what is missing (PostgreSQL server, Kafka jars, the
                      AsyncAPI JSON Schema the contract tests validate with)
-sentra-local up      start Kafka, PostgreSQL, the four services, the agencies and the
+sentra-local up      start Kafka, PostgreSQL, the five services, the agencies and the
                      sinks (SMTP server, SMS gateway) notifications sends to;
                      --instances documents=2,notifications=2 runs several processes of
                      a service (one consumer group, one HTTP port each: 8001, 8101, ...)
@@ -131,6 +131,9 @@ def main(argv: list[str] | None = None) -> int:
     demo_parser.add_argument("--count", type=int, default=30, help="applications to submit")
     demo_parser.add_argument("--timeout", type=float, default=120.0, help="seconds to wait")
     demo_parser.add_argument("--seed", type=int, default=None, help="sample batch (default: new)")
+    demo_parser.add_argument(
+        "--journeys", type=int, default=10, help="businesses and consultations to open"
+    )
     credentials_parser = commands.add_parser(
         "credentials", help="print one principal's local broker login"
     )
@@ -156,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "demo":
             if args.count < 1:
                 parser.error("--count must be at least 1")
-            return demo.main(args.count, args.timeout, args.seed)
+            return demo.main(args.count, args.timeout, args.seed, args.journeys)
         if args.command == "up":
             try:
                 instances = None if args.instances is None else parse_instances(args.instances)

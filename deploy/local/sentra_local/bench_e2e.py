@@ -1,6 +1,6 @@
 """`make bench-e2e`: the whole system under an open-loop load, and its saturation rate.
 
-On a fresh stack (Kafka + PostgreSQL on free loopback ports, the four services, the
+On a fresh stack (Kafka + PostgreSQL on free loopback ports, the five services, the
 built-in agency responders and the mail/SMS sinks as real processes, on the real clock)
 or against one already up (`--intake URL --bootstrap HOST:PORT`), each step offers the
 demo's mix of applications at a fixed rate and measures, per application, the time from

@@ -1,5 +1,6 @@
-"""`make demo`: bring everything up, send a batch of applications along every path, act as
-the officer, watch them, report, tidy up.
+"""`make demo`: bring everything up, send a batch of applications along every path, and
+the journeys of packages 2 and 4 (businesses taken to the award, consultations to the
+desks), act as the officer, watch them, report, tidy up.
 
 Deadlines are counted in working days, so the demo runs every process on one accelerated
 clock (`SENTRA_CLOCK_SPEEDUP`, from the demo's start): an agency's working day passes in
@@ -20,6 +21,7 @@ import httpx
 from sentra_shared import clock
 from sentra_shared.clock import ScaledClock
 
+from sentra_local.empowerment_samples import EmpowermentSample, empowerment_cases, open_journeys
 from sentra_local.licences import load_sample_licences, sample_licences
 from sentra_local.officer import OfficerDesk
 from sentra_local.paths import state_dir
@@ -38,8 +40,8 @@ NOTEWORTHY = {"under_review": "flagged", "review_cleared": "cleared", "delayed":
 
 @dataclass
 class Tracked:
-    application_id: str
-    sample: Sample
+    application_id: str  # or a business's or a consultation's id: followed the same way
+    sample: Sample | EmpowermentSample
     tracking_code: str
     status: str = "submitted"
     final: bool = False
@@ -74,8 +76,11 @@ def _progress(done: int, total: int, elapsed: float, interactive: bool) -> None:
         print(line, flush=True)
 
 
-def run_batch(samples: list[Sample], timeout: float) -> DemoResult:
+def run_batch(
+    samples: list[Sample], timeout: float, journeys: list[EmpowermentSample] | None = None
+) -> DemoResult:
     documents = ServiceProcess("documents", state_dir() / "services")
+    empowerment = ServiceProcess("empowerment", state_dir() / "services")
     notifications = ServiceProcess("notifications", state_dir() / "services")
     tracked: list[Tracked] = []
     with httpx.Client(timeout=10.0) as client:
@@ -85,6 +90,15 @@ def run_batch(samples: list[Sample], timeout: float) -> DemoResult:
             response.raise_for_status()
             accepted = response.json()
             tracked.append(Tracked(accepted["application_id"], sample, accepted["tracking_code"]))
+        if journeys:
+            print(
+                f"Registering businesses and asking questions ({len(journeys)} journeys) at "
+                f"{empowerment.url}"
+            )
+            for journey, case in zip(
+                journeys, open_journeys(client, empowerment.url, journeys), strict=True
+            ):
+                tracked.append(Tracked(case.case_id, journey, case.tracking_code))
         by_id = {t.application_id: t for t in tracked}
         desk = OfficerDesk(
             documents.url,
@@ -180,6 +194,9 @@ def print_public_pages(example: Tracked) -> None:
     print(f"  status page   {notifications.url}/status")
     print(f"                tracking code {example.tracking_code}, date of birth {born}")
     print(f"  dashboard     {notifications.url}/transparency  (also .json and .csv)")
+    empowerment = ServiceProcess("empowerment", state_dir() / "services")
+    print(f"  catalogue     {empowerment.url}/catalogue.html  (also /catalogue as JSON)")
+    print(f"  shortlist     {empowerment.url}/awards/shortlist  (the award, explained)")
 
 
 def sink_counts(url: str) -> dict[str, int]:
@@ -201,7 +218,9 @@ def settled_sink_counts(url: str, within: float = 10.0) -> dict[str, int]:
     return counts
 
 
-def main(count: int = 30, timeout: float = 180.0, seed: int | None = None) -> int:
+def main(
+    count: int = 30, timeout: float = 180.0, seed: int | None = None, journeys: int = 10
+) -> int:
     # A new batch of applicants each run: the same worker claiming the same refund twice
     # is (rightly) refused, so a fixed seed would show only refusals from the second run on.
     seed = random.randrange(1_000_000) if seed is None else seed
@@ -241,9 +260,10 @@ def main(count: int = 30, timeout: float = 180.0, seed: int | None = None) -> in
         print(f"Recruiter licence registry: {loaded}")
         print(f"Sample seed {seed} (repeat this batch with --seed {seed})")
         samples = sample_cases(count, demo_clock.now().date(), sample_licences(), seed)
+        cases = empowerment_cases(journeys, demo_clock.now().date(), seed) if journeys else []
         sinks = ServiceProcess("sinks", services_home)
         before = sink_counts(sinks.url)
-        result = run_batch(samples, timeout)
+        result = run_batch(samples, timeout, cases)
         print_summary(result)
         after = settled_sink_counts(sinks.url)
         print(

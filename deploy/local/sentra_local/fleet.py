@@ -1,4 +1,4 @@
-"""The four services as real processes on free ports, for fault tests and the benchmark
+"""The five services as real processes on free ports, for fault tests and the benchmark
 (the checks that prove a run kept its promises: `sentra_local.outcomes`).
 
 Only processes started here are signalled, by the pid recorded when they were started.

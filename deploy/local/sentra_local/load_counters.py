@@ -182,7 +182,7 @@ class Observer:
         return int(sum(ends.values()))
 
     async def lag(self) -> dict[str, int]:
-        """Per group (the four services, the built-in agency responders): records it has
+        """Per group (the five services, the built-in agency responders): records it has
         yet to commit, over the topics it reads."""
         groups = {f"sentra-{service}": topics for service, topics in CONSUMED_TOPICS.items()}
         groups[AGENCIES_GROUP] = [spec.requests_topic for spec in declared_agencies().values()]

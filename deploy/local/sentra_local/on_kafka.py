@@ -160,7 +160,7 @@ async def topic_records(kafka: KafkaLogin, topic: str) -> list[ConsumerRecord[by
 
 
 async def all_lag(fleet: Fleet) -> dict[str, int]:
-    """Consumer lag of the four services and of the built-in agency responders."""
+    """Consumer lag of the five services and of the built-in agency responders."""
     kafka = fleet.stack.kafka.admin
     lag = await consumer_lag(kafka)
     lag["agencies"] = await group_lag(

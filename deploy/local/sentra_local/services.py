@@ -1,4 +1,4 @@
-"""Running the four services and the built-in agencies as processes, for `make up`/`make demo`."""
+"""Running the five services and the built-in agencies as processes, for `make up`/`make demo`."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from sentra_shared import clock
 
 from sentra_local.processes import StartupError, running_pid, stop_pid, tail
+from sentra_local.programmes import write_programmes
 from sentra_local.sinks import DEVELOPMENT_SMS_KEY
 from sentra_local.stack import SERVICES, Stack
 from sentra_local.tokens import development_data_keys, development_keys
@@ -88,6 +90,7 @@ class ServiceProcess:
             **self._officer_keys(),
             **self._data_keys(),
             **self._sinks(),
+            **self._programmes(),
             **dict(self.extra_env),
         }
 
@@ -122,6 +125,14 @@ class ServiceProcess:
         ):
             return {}
         return defaults
+
+    def _programmes(self) -> dict[str, str]:
+        """empowerment offers the sample programmes, dated from today by the runner's
+        clock, unless the environment names a programmes file."""
+        if self.name != "empowerment" or os.environ.get("SENTRA_EMPOWERMENT_PROGRAMMES_FILE"):
+            return {}
+        path = write_programmes(self.home / "programmes.toml", clock.now().date())
+        return {"SENTRA_EMPOWERMENT_PROGRAMMES_FILE": str(path)}
 
     def _officer_keys(self) -> dict[str, str]:
         """documents trusts the development officer key (`sentra-local token`), unless
