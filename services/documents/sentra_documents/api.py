@@ -10,16 +10,17 @@ from typing import Annotated, Any
 import asyncpg
 from fastapi import APIRouter, Header, HTTPException, Request, Response, status
 from pydantic import BaseModel, Field
+from sentra_shared import idempotency
 from sentra_shared.clock import now
 from sentra_shared.events import ApplicantContact, ApplicationSubmitted
+from sentra_shared.idempotency import HEADER, REPLAYED_HEADER
 from sentra_shared.outbox import add_to_outbox
 from sentra_shared.runtime import ServiceRuntime
 
-from sentra_documents import idempotency, repository
+from sentra_documents import repository
 from sentra_documents.config import DocumentsSettings
 from sentra_documents.domain.intake import tracking_code, worker_ref
 from sentra_documents.forms import ApplicationForm
-from sentra_documents.idempotency import HEADER, REPLAYED_HEADER
 from sentra_documents.sealing import Sealer
 
 router = APIRouter()

@@ -14,14 +14,14 @@ from typing import Any
 
 import httpx
 import pytest
-from sentra_documents import idempotency, repository
+from sentra_documents import repository
 from sentra_documents.forms import ApplicationForm
-from sentra_documents.idempotency import HEADER, REPLAYED_HEADER
 from sentra_local.stack import Stack
 from sentra_local.testing import EventRecorder, wait_until
-from sentra_shared import clock
+from sentra_shared import clock, idempotency
 from sentra_shared.clock import ManualClock, now
 from sentra_shared.events import ApplicationSubmitted
+from sentra_shared.idempotency import HEADER, REPLAYED_HEADER
 
 pytestmark = pytest.mark.timeout(150)
 

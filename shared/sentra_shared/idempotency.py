@@ -1,5 +1,9 @@
-"""Idempotency keys of the intake: one submission, one application, however often the
-client retries it. See docs/idempotency.md for the rules a client can rely on."""
+"""Idempotency keys of an intake (documents' applications, empowerment's businesses and
+consultations): one submission, one case, however often the client retries it. See
+docs/idempotency.md for the rules a client can rely on.
+
+Each service using it has an `idempotency_keys` table of its own (key, request_hash,
+application_id, tracking_code, created_at, expires_at), created by its own migration."""
 
 from __future__ import annotations
 
@@ -9,8 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import asyncpg
-
-from sentra_documents.forms import ApplicationForm
+from pydantic import BaseModel
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -28,7 +31,7 @@ _ATTEMPTS = 3
 
 @dataclass(frozen=True)
 class Answer:
-    application_id: uuid.UUID
+    application_id: uuid.UUID  # the case the submission opened (its key on Kafka)
     tracking_code: str
 
 
@@ -40,7 +43,7 @@ class Earlier:
     same_request: bool
 
 
-def fingerprint(form: ApplicationForm) -> bytes:
+def fingerprint(form: BaseModel) -> bytes:
     """The request as validated: whitespace, key order and stripped padding do not count."""
     return hashlib.sha256(form.model_dump_json().encode()).digest()
 
@@ -50,12 +53,12 @@ async def claim(
 ) -> Earlier | None:
     """Take the key for this answer (None), or return what it was first used for.
 
-    Must run in the transaction that stores the application, at READ COMMITTED: a
+    Must run in the transaction that stores the case, at READ COMMITTED: a
     concurrent request with the same key waits on our uncommitted row and, once we
     commit, reads it; if we roll back, it takes the key itself.
     """
     for _ in range(_ATTEMPTS):
-        # An expired key is forgotten: its next use makes a new application.
+        # An expired key is forgotten: its next use makes a new case.
         await conn.execute(
             "DELETE FROM idempotency_keys WHERE key = $1 AND expires_at <= $2", key, at
         )
