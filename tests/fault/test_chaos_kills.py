@@ -2,8 +2,10 @@
 killed at random moments and restarted, each of them several times. The applications take
 every path the program knows (each placement rule, red flags decided by an officer acting
 through the review API, the bank's and the insurer's exchanges, agencies that answer late
-and a bank and an insurer that never do), on one clock 50,000 times faster than real
-time, so that deadlines fall due, escalate and meet late answers while processes die.
+and a bank and an insurer that never do), and beside them businesses go through their
+programmes to the award and consultations to the desks (one desk never answering), on
+one clock 50,000 times faster than real time, so that deadlines fall due, escalate and
+meet late answers while processes die.
 Afterwards every application is final, every effect happened exactly once (a missed
 deadline once per request), nothing was dead-lettered, every outbox is drained and no
 consumer group lags.
@@ -34,12 +36,18 @@ import asyncpg
 import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
+from sentra_local.empowerment_samples import (
+    ALL_EMPOWERMENT_PATHS,
+    empowerment_cases,
+    open_journeys_through_faults,
+)
 from sentra_local.fleet import Fleet, submit, submit_through_faults
 from sentra_local.licences import sample_licences
 from sentra_local.officer import OfficerDesk
 from sentra_local.on_kafka import dead_letters, topic_records
 from sentra_local.outcomes import (
     application_ids,
+    case_ids,
     exactly_once_problems,
     fetch_rows,
     not_final,
@@ -65,6 +73,8 @@ KILLS_PER_SERVICE = 2  # at least; agencies are killed too
 EXTRA_KILLS = 3  # any process, the agencies included
 GAP_S = (1.5, 4.5)  # between two kills
 SUBMIT_PER_S = 20.0  # ~50 s of steady intake, while the kills go on
+JOURNEYS = 120  # businesses and consultations, beside the applications
+JOURNEYS_PER_S = 3.0
 SUBMIT_WITHIN_S = 180.0
 FINAL_WITHIN_S = 120.0  # after the last restart
 SETTLED_WITHIN_S = 60.0
@@ -129,9 +139,12 @@ async def test_random_kill_9_during_a_thousand_applications(fleet: Fleet) -> Non
     )
     forms = [sample.form for sample in samples]
     assert {sample.path for sample in samples} == set(ALL_PATHS)
+    journeys = empowerment_cases(JOURNEYS, clock.now().date(), seed=seed % 10_000)
+    assert {journey.path for journey in journeys} == set(ALL_EMPOWERMENT_PATHS)
 
     fleet.start()
     before = await application_ids(fleet.stack)
+    cases_before = await case_ids(fleet.stack)
     started = time.monotonic()
     desk = OfficerDesk(
         fleet.url("documents"),
@@ -148,6 +161,14 @@ async def test_random_kill_9_during_a_thousand_applications(fleet: Fleet) -> Non
             fleet.url("documents"), forms, per_second=SUBMIT_PER_S, within=SUBMIT_WITHIN_S
         )
         log(f"all {len(ids)} submitted")
+        opened = await opening
+        return ids + opened
+
+    async def open_cases() -> list[str]:
+        ids = await open_journeys_through_faults(
+            fleet.url("empowerment"), journeys, per_second=JOURNEYS_PER_S, within=SUBMIT_WITHIN_S
+        )
+        log(f"all {len(ids)} businesses and consultations opened")
         return ids
 
     async def restart(name: str) -> None:
@@ -156,6 +177,7 @@ async def test_random_kill_9_during_a_thousand_applications(fleet: Fleet) -> Non
 
     # Each kill waits for its victim's previous restart (it kills a working process), not
     # for the others': several services may be down at once.
+    opening = asyncio.create_task(open_cases())
     submitting = asyncio.create_task(submit())
     restarting: dict[str, asyncio.Task[None]] = {}
     killed: list[str] = []
@@ -174,9 +196,12 @@ async def test_random_kill_9_during_a_thousand_applications(fleet: Fleet) -> Non
     assert min(Counter(killed)[name] for name in SERVICES) >= KILLS_PER_SERVICE
     log(f"every restart done; {await finished_count(fleet, before)} final so far")
 
-    # Every application documents stored counts, also one whose POST answer a kill lost.
-    ids = sorted((await application_ids(fleet.stack)) - before)
+    # Every application documents stored counts, also one whose POST answer a kill lost;
+    # so does every business and consultation.
+    cases = sorted((await case_ids(fleet.stack)) - cases_before)
+    ids = sorted((await application_ids(fleet.stack)) - before) + cases
     assert set(submitted) <= set(ids)
+    assert len(cases) == len(journeys), f"seed {seed}: a retried POST opened a second case"
     try:
         await wait_final_or_report(
             fleet, ids, FINAL_WITHIN_S, f"after the last restart (seed {seed})"

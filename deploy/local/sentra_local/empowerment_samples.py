@@ -10,7 +10,10 @@ application.
 
 from __future__ import annotations
 
+import asyncio
 import random
+import time
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -216,3 +219,60 @@ def open_journeys(
         body = response.json()
         opened.append(Opened(str(body["consultation_id"]), body["tracking_code"]))
     return opened
+
+
+async def open_journeys_through_faults(
+    url: str,
+    samples: Sequence[EmpowermentSample],
+    *,
+    per_second: float | None = None,
+    within: float = 180.0,
+) -> list[str]:
+    """`open_journeys` for the fault tests: each request is retried while the empowerment
+    service cannot answer (killed, restarting), with an `Idempotency-Key` so that a retry
+    after a lost answer opens no second case, and an enrolment retried is the same seat.
+    Returns the case ids in order."""
+    ids: list[str] = [""] * len(samples)
+    began = time.monotonic()
+    deadline = began + within
+    async with httpx.AsyncClient(timeout=10) as client:
+
+        async def post(path: str, body: dict[str, Any], key: str) -> dict[str, Any]:
+            delay = 0.1
+            while True:
+                try:
+                    response = await client.post(
+                        f"{url}{path}", json=body, headers={"Idempotency-Key": key}
+                    )
+                    if response.status_code < 500:
+                        response.raise_for_status()  # a 4xx is our bug: fail at once
+                        answer: dict[str, Any] = response.json()
+                        return answer
+                    failure = f"HTTP {response.status_code}"
+                except httpx.TransportError as error:
+                    failure = repr(error)
+                if time.monotonic() > deadline:
+                    raise AssertionError(
+                        f"empowerment did not accept {path} within {within:.0f}s (last: {failure})"
+                    )
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 1.0)
+
+        for index, sample in enumerate(samples):
+            if per_second:
+                await asyncio.sleep(max(0.0, began + index / per_second - time.monotonic()))
+            key = str(uuid.uuid4())
+            if sample.is_business:
+                business_id = (await post("/businesses", sample.form, key))["business_id"]
+                await post(
+                    f"/businesses/{business_id}/enrolments",
+                    {"programme_id": sample.programme_id},
+                    f"{key}-enrolment",
+                )
+                ids[index] = str(business_id)
+                continue
+            form = sample.form
+            if sample.about is not None:
+                form = {**form, "business_id": ids[sample.about]}
+            ids[index] = str((await post("/consultations", form, key))["consultation_id"])
+    return ids

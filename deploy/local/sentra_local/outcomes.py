@@ -1,4 +1,5 @@
-"""What a run left behind, and whether it kept every promise: every application final,
+"""What a run left behind, and whether it kept every promise: every application (and
+every business and consultation of the empowerment service) final,
 every effect exactly once, outboxes drained, no consumer lag, no dead letters; with a
 report of where the unfinished ones stopped. Used by the fault tests and the benchmark
 over the processes `sentra_local.fleet` starts.
@@ -50,7 +51,7 @@ async def exactly_once_problems(
     problems: list[str] = []
     emitted: Counter[str] = Counter()  # applicant-facing events each application caused
     wanted = set(ids)
-    for service in ("documents", "credit", "insurance"):
+    for service in ("documents", "credit", "insurance", "empowerment"):
         rows = await fetch_rows(
             stack,
             service,
@@ -71,8 +72,11 @@ async def exactly_once_problems(
         "WHERE application_id = ANY($1::uuid[])",
         ids,
     )
-    if len(verified) != len(ids):
-        problems.append(f"documents holds {len(verified)} of {len(ids)} applications")
+    cases = wanted & await case_ids(stack)
+    if len(verified) + len(cases) != len(ids):
+        problems.append(
+            f"documents holds {len(verified)} and empowerment {len(cases)} of {len(ids)} cases"
+        )
     problems += [f"{r['app']} still {r['status']}" for r in verified if r["status"] == "submitted"]
     for service, table, kind in (
         ("credit", "screenings", "kur_loan"),
@@ -191,6 +195,17 @@ async def application_ids(stack: Stack) -> set[str]:
     return {r["app"] for r in rows}
 
 
+async def case_ids(stack: Stack) -> set[str]:
+    """Every business and consultation the empowerment service has stored."""
+    rows = await fetch_rows(
+        stack,
+        "empowerment",
+        "SELECT business_id::text AS app FROM businesses "
+        "UNION ALL SELECT consultation_id::text FROM consultations",
+    )
+    return {r["app"] for r in rows}
+
+
 async def not_final(stack: Stack, ids: list[str]) -> list[str]:
     """The applications among `ids` whose timeline is not final yet."""
     rows = await fetch_rows(
@@ -247,11 +262,13 @@ async def where_stopped(stack: Stack, ids: list[str]) -> dict[str, str]:
         if r["outcome"] is None:
             waiting.setdefault(r["app"], []).append(r["agency"])
     by_id = {r["app"]: r for r in apps}
+    cases = await case_ids(stack)
     report: dict[str, str] = {}
     for app in ids:
         row = by_id.get(app)
         if row is None:
-            report[app] = "unknown to documents"
+            known = "an empowerment case" if app in cases else "unknown to documents"
+            report[app] = f"{known}, timeline={timeline.get(app, [])}"
             continue
         parts = [f"{row['kind']}: documents={row['status']}"]
         if asked[app]:
