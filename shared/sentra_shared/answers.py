@@ -28,7 +28,7 @@ from sentra_shared.events import AgencyCheckCompleted
 log = logging.getLogger(__name__)
 
 # The services that ask agencies and decide on their answers.
-DECIDING_SERVICES = ("documents", "credit", "insurance")
+DECIDING_SERVICES = ("documents", "credit", "insurance", "empowerment")
 
 
 class UnexpectedCase(StrEnum):
