@@ -178,6 +178,6 @@ async def consultation(consultation_id: uuid.UUID, request: Request) -> Consulta
 def _refused(loc: tuple[str, ...], msg: str, kind: str) -> HTTPException:
     # Shaped like the validation errors, so a client reads every 422 the same way.
     return HTTPException(
-        status.HTTP_422_UNPROCESSABLE_ENTITY,
+        status.HTTP_422_UNPROCESSABLE_CONTENT,
         detail=render_errors([{"loc": loc, "msg": msg, "type": kind}]),
     )
