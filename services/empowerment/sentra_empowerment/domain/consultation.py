@@ -6,7 +6,7 @@ The desks (`topics.toml` has each one's terms and supervisor):
   documents for working abroad);
 - **credit**: the KUR banks and OJK at the centre (KUR Mikro, the regional bank's
   programme for returnees and families);
-- **refund**: EPS Korea insurance claims (what can be claimed, by when);
+- **refund**: BP3MI, for EPS Korea insurance refunds (what can be claimed, by when);
 - **product**: Disperindag, the provincial trade office, which markets returnees'
   products (a buyer's question about a listed business goes here with its name).
 """
