@@ -11,8 +11,10 @@ import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Annotated, Any
 
 import asyncpg
+from fastapi import Header, HTTPException, Response, status
 from pydantic import BaseModel
 
 HEADER = "Idempotency-Key"
@@ -99,4 +101,76 @@ async def purge_expired(conn: asyncpg.Connection, at: datetime) -> None:
                ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED)""",
         at,
         _PURGE_BATCH,
+    )
+
+
+# --- the HTTP side, the same for every intake ---------------------------------------------
+
+KeyHeader = Annotated[
+    str | None,
+    Header(
+        alias=HEADER,
+        pattern=KEY_PATTERN,
+        description="Optional. 1 to 255 visible ASCII characters; a fresh UUID per "
+        "submission is best. A retry with the same key and the same form returns the "
+        f"first answer (with `{REPLAYED_HEADER}: true`) and creates nothing; the same key "
+        "with another form answers 409. Keys are kept for "
+        f"{KEPT_FOR.total_seconds() / 3600:.0f} hours from their first use.",
+    ),
+]
+
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    status.HTTP_202_ACCEPTED: {
+        "headers": {
+            REPLAYED_HEADER: {
+                "description": f"`true` when this is the stored answer to an earlier "
+                f"request with the same {HEADER}; absent otherwise.",
+                "schema": {"type": "string", "enum": ["true"]},
+            }
+        }
+    },
+    status.HTTP_409_CONFLICT: {
+        "description": f"The {HEADER} was used before with a different form. Nothing was stored.",
+    },
+}
+
+
+async def replay_or_claim(
+    conn: asyncpg.Connection,
+    key: str | None,
+    form: BaseModel,
+    answer: Answer,
+    at: datetime,
+    response: Response,
+) -> Answer | None:
+    """In the intake's transaction (READ COMMITTED), before it stores anything: the first
+    answer to replay (the response marked replayed), or None when the request goes on and
+    stores `answer`. The same key with another form raises 409."""
+    if key is None:
+        return None
+    earlier = await claim(conn, key, fingerprint(form), answer, at)
+    if earlier is not None and not earlier.same_request:
+        raise key_reused()
+    if earlier is not None:
+        response.headers[REPLAYED_HEADER] = "true"
+        return earlier.answer
+    # After the claim, never before: the purge only skips locked keys, so it cannot make a
+    # request wait on another. Only requests that store a key purge: the table grows with
+    # them alone, and the others save a statement.
+    await purge_expired(conn, at)
+    return None
+
+
+def key_reused() -> HTTPException:
+    # Shaped like a validation error, so a client finds the header named in `loc`.
+    return HTTPException(
+        status.HTTP_409_CONFLICT,
+        detail=[
+            {
+                "loc": ["header", HEADER],
+                "msg": f"this {HEADER} was already used with a different form; "
+                "use a new key for a new submission",
+                "type": "idempotency_key_reused",
+            }
+        ],
     )

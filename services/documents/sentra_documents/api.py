@@ -5,15 +5,13 @@ from __future__ import annotations
 import secrets
 import uuid
 from datetime import datetime
-from typing import Annotated, Any
 
 import asyncpg
-from fastapi import APIRouter, Header, HTTPException, Request, Response, status
+from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel, Field
 from sentra_shared import idempotency
 from sentra_shared.clock import now
 from sentra_shared.events import ApplicantContact, ApplicationSubmitted
-from sentra_shared.idempotency import HEADER, REPLAYED_HEADER
 from sentra_shared.outbox import add_to_outbox
 from sentra_shared.runtime import ServiceRuntime
 
@@ -34,41 +32,12 @@ class Accepted(BaseModel):
     )
 
 
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias=HEADER,
-        pattern=idempotency.KEY_PATTERN,
-        description="Optional. 1 to 255 visible ASCII characters; a fresh UUID per "
-        "application is best. A retry with the same key and the same form returns the "
-        f"first answer (with `{REPLAYED_HEADER}: true`) and creates nothing; the same key "
-        "with another form answers 409. Keys are kept for "
-        f"{idempotency.KEPT_FOR.total_seconds() / 3600:.0f} hours from their first use.",
-    ),
-]
-
-_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status.HTTP_202_ACCEPTED: {
-        "headers": {
-            REPLAYED_HEADER: {
-                "description": f"`true` when this is the stored answer to an earlier "
-                f"request with the same {HEADER}; absent otherwise.",
-                "schema": {"type": "string", "enum": ["true"]},
-            }
-        }
-    },
-    status.HTTP_409_CONFLICT: {
-        "description": f"The {HEADER} was used before with a different form. Nothing was stored.",
-    },
-}
-
-
-@router.post("/applications", status_code=status.HTTP_202_ACCEPTED, responses=_RESPONSES)
+@router.post("/applications", status_code=status.HTTP_202_ACCEPTED, responses=idempotency.RESPONSES)
 async def submit_application(
     form: ApplicationForm,
     request: Request,
     response: Response,
-    idempotency_key: IdempotencyKey = None,
+    idempotency_key: idempotency.KeyHeader = None,
 ) -> Accepted:
     """Store the application and announce it, in one transaction.
 
@@ -81,19 +50,11 @@ async def submit_application(
     # READ COMMITTED whatever the server's default: a retry waiting on our key must read
     # it once we commit (see idempotency.claim).
     async with runtime.pool.acquire() as conn, conn.transaction(isolation="read_committed"):
-        if idempotency_key is not None:
-            earlier = await idempotency.claim(
-                conn, idempotency_key, idempotency.fingerprint(form), answer, submitted_at
-            )
-            if earlier is not None and not earlier.same_request:
-                raise _key_reused()
-            if earlier is not None:
-                response.headers[REPLAYED_HEADER] = "true"
-                return Accepted(**vars(earlier.answer))
-            # After the claim, never before: the purge only skips locked keys, so it
-            # cannot make a request wait on another. Only requests that store a key
-            # purge: the table grows with them alone, and the others save a statement.
-            await idempotency.purge_expired(conn, submitted_at)
+        earlier = await idempotency.replay_or_claim(
+            conn, idempotency_key, form, answer, submitted_at, response
+        )
+        if earlier is not None:
+            return Accepted(**vars(earlier))
         await _store(conn, answer, form, settings, request.app.state.sealer, submitted_at)
     return Accepted(**vars(answer))
 
@@ -131,19 +92,4 @@ async def _store(
                 date_of_birth=applicant.date_of_birth,
             ),
         ),
-    )
-
-
-def _key_reused() -> HTTPException:
-    # Shaped like a validation error, so a client finds the header named in `loc`.
-    return HTTPException(
-        status.HTTP_409_CONFLICT,
-        detail=[
-            {
-                "loc": ["header", HEADER],
-                "msg": f"this {HEADER} was already used with a different application form; "
-                "use a new key for a new application",
-                "type": "idempotency_key_reused",
-            }
-        ],
     )

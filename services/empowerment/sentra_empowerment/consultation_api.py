@@ -8,9 +8,10 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Self
 
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, HTTPException, Request, Response, status
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
+from sentra_shared import idempotency
 from sentra_shared.calendar import WIB
 from sentra_shared.clock import now
 from sentra_shared.events import (
@@ -115,17 +116,32 @@ class ConsultationView(BaseModel):
     answer: str | None
 
 
-@router.post("/consultations", status_code=status.HTTP_202_ACCEPTED)
-async def ask(form: ConsultationForm, request: Request) -> Accepted:
+@router.post(
+    "/consultations", status_code=status.HTTP_202_ACCEPTED, responses=idempotency.RESPONSES
+)
+async def ask(
+    form: ConsultationForm,
+    request: Request,
+    response: Response,
+    idempotency_key: idempotency.KeyHeader = None,
+) -> Accepted:
     """Store the question, route it to its desk with a deadline and announce it, in one
-    transaction. Bad input answers 422 and stores nothing."""
+    transaction. Bad input answers 422 and stores nothing; a retry with the same
+    `Idempotency-Key` gets the first answer (docs/idempotency.md)."""
     runtime: ServiceRuntime = request.app.state.runtime
     handlers: ConsultationHandlers = request.app.state.consultation_handlers
-    accepted = Accepted(
-        consultation_id=uuid.uuid4(), tracking_code=tracking_code(secrets.token_bytes(7))
-    )
+    answer = idempotency.Answer(uuid.uuid4(), tracking_code(secrets.token_bytes(7)))
+    accepted = Accepted(consultation_id=answer.application_id, tracking_code=answer.tracking_code)
     asker, at = form.asker, now()
-    async with runtime.pool.acquire() as conn, conn.transaction():
+    # READ COMMITTED: a retry waiting on our key must read it once we commit.
+    async with runtime.pool.acquire() as conn, conn.transaction(isolation="read_committed"):
+        earlier = await idempotency.replay_or_claim(
+            conn, idempotency_key, form, answer, at, response
+        )
+        if earlier is not None:
+            return Accepted(
+                consultation_id=earlier.application_id, tracking_code=earlier.tracking_code
+            )
         business = None
         if form.business_id is not None:
             business = await store.find_business(conn, form.business_id)

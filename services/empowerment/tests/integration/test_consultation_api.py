@@ -316,3 +316,26 @@ async def test_a_desk_that_cannot_answer_closes_the_question_with_its_reason(
     assert await kept() == "contradicts_final"
     assert len(await answered()) == 1
     assert (await service.view(consultation_id)).json()["answer"] == out_of_scope.en
+
+
+async def test_a_retry_with_the_same_idempotency_key_gets_the_first_answer(
+    service: Service,
+) -> None:
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    async with httpx.AsyncClient(timeout=10) as client:
+        first = await client.post(f"{service.url}/consultations", json=form(), headers=key)
+        again = await client.post(f"{service.url}/consultations", json=form(), headers=key)
+        other = await client.post(
+            f"{service.url}/consultations",
+            json=form(question="Another question, please?"),
+            headers=key,
+        )
+    assert first.status_code == again.status_code == 202, (first.text, again.text)
+    assert again.json() == first.json()
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    assert "Idempotent-Replayed" not in first.headers
+    consultation_id = uuid.UUID(first.json()["consultation_id"])
+    kinds = [type(e) for e in await service.outbox(consultation_id)]
+    assert kinds.count(ConsultationReceived) == 1
+    assert other.status_code == 409
+    assert other.json()["detail"][0]["type"] == "idempotency_key_reused"
