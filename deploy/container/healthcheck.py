@@ -19,6 +19,7 @@ DEFAULT_PORTS = {
     "insurance": 8003,
     "notifications": 8004,
     "agencies": 8005,
+    "empowerment": 8007,
     "sinks": 8006,
 }
 MODULES = {
@@ -26,6 +27,7 @@ MODULES = {
     "sentra_credit": "credit",
     "sentra_insurance": "insurance",
     "sentra_notifications": "notifications",
+    "sentra_empowerment": "empowerment",
     "sentra_agencies": "agencies",
     "sentra_local.sinks": "sinks",
 }

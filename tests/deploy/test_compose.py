@@ -18,6 +18,7 @@ from sentra_agencies.app import AgenciesSettings
 from sentra_cluster.compose_schema import compose_schema
 from sentra_credit.config import CreditSettings
 from sentra_documents.config import DocumentsSettings
+from sentra_empowerment.config import EmpowermentSettings
 from sentra_insurance.config import InsuranceSettings
 from sentra_local.services import DEFAULT_PORTS, MODULES, PRINCIPALS
 from sentra_local.stack import SERVICES
@@ -35,6 +36,7 @@ SETTINGS: dict[str, list[type[BaseSettings]]] = {
     "credit": [CreditSettings],
     "insurance": [InsuranceSettings],
     "notifications": [NotificationsSettings, StatusSettings],
+    "empowerment": [EmpowermentSettings],
     "agencies": [AgenciesSettings],
 }
 PROCESSES = (*SERVICES, "agencies", "sinks")
@@ -244,3 +246,12 @@ def test_traces_go_through_the_collector(compose: dict[str, Any]) -> None:
         env = environment(compose["services"][name])
         assert env["OTEL_TRACES_EXPORTER"] == "otlp"
         assert env["OTEL_EXPORTER_OTLP_ENDPOINT"] == "http://otel-collector:4318"
+
+
+def test_the_empowerment_service_reads_the_programmes_file_it_is_given(
+    compose: dict[str, Any],
+) -> None:
+    service = compose["services"]["empowerment"]
+    path = environment(service)["SENTRA_EMPOWERMENT_PROGRAMMES_FILE"]
+    # The same example list as the Kubernetes base, mounted read-only where it is read.
+    assert f"../kubernetes/base/empowerment/programmes.toml:{path}:ro" in service["volumes"]

@@ -164,3 +164,67 @@ def test_no_secret_value_is_committed() -> None:
         for name, var in _env(_one(path, "Deployment", path.stem)).items():
             if any(word in name for word in ("PASSWORD", "KEY")):
                 assert "value" not in var, f"{path}: {name}"
+
+
+def test_each_service_has_its_own_role_and_database() -> None:
+    postgres = _load(BASE / "postgres" / "cluster.yaml")
+    (cluster,) = [d for d in postgres if d["kind"] == "Cluster"]
+    roles = {r["name"]: r for r in cluster["spec"]["managed"]["roles"]}
+    databases = {d["spec"]["name"]: d["spec"] for d in postgres if d["kind"] == "Database"}
+    services = sorted(p.name for p in SERVICES)
+    assert sorted(roles) == services
+    assert sorted(databases) == services
+    for service in services:
+        assert roles[service]["passwordSecret"] == {"name": f"postgres-{service}"}
+        assert databases[service]["owner"] == service
+        # The Deployment's DSN takes its password from the same Secret as the role.
+        env = _env(_one(BASE / "services" / f"{service}.yaml", "Deployment", service))
+        assert env["POSTGRES_PASSWORD"]["valueFrom"]["secretKeyRef"]["name"] == (
+            f"postgres-{service}"
+        )
+
+
+def _generated_config_maps(kustomization: Path) -> dict[str, dict[str, Any]]:
+    (found,) = _load(kustomization)
+    return {g["name"]: g for g in found.get("configMapGenerator", [])}
+
+
+def test_the_programmes_file_is_mounted_where_the_empowerment_service_reads_it() -> None:
+    deployment = _one(BASE / "services" / "empowerment.yaml", "Deployment", "empowerment")
+    path = Path(_env(deployment)["SENTRA_EMPOWERMENT_PROGRAMMES_FILE"]["value"])
+    (container,) = deployment["spec"]["template"]["spec"]["containers"]
+    (mount,) = [m for m in container["volumeMounts"] if m["mountPath"] == str(path.parent)]
+    assert mount["readOnly"] is True
+    volumes = {v["name"]: v for v in deployment["spec"]["template"]["spec"]["volumes"]}
+    config_map = volumes[mount["name"]]["configMap"]
+    assert config_map["items"] == [{"key": path.name, "path": path.name}]
+    # The ConfigMap is generated from a file in the repository under the key mounted.
+    generator = _generated_config_maps(BASE / "kustomization.yaml")[config_map["name"]]
+    (entry,) = generator["files"]
+    key, _, source = entry.partition("=")
+    assert key == path.name
+    assert (BASE / source).is_file()
+    # The production overlay offers its own list (maintained by the operators), not the
+    # base's example.
+    production = KUBERNETES / "overlays" / "production"
+    replaced = _generated_config_maps(production / "kustomization.yaml")[config_map["name"]]
+    assert replaced["behavior"] == "replace"
+    assert replaced["files"] == [path.name]
+    assert (production / path.name).is_file()
+
+
+def test_the_programmes_files_are_ones_the_service_loads() -> None:
+    # The programmes' rules land with the service; until then there is nothing to load with.
+    pytest.importorskip("sentra_empowerment.domain.programmes")
+    from sentra_empowerment.programmes import load_programmes
+
+    example = {
+        p.id: (p.organiser, p.capacity)
+        for p in load_programmes(BASE / "empowerment" / "programmes.toml")
+    }
+    assert example == {
+        "cilacap-wirausaha-2027-01": ("disnaker", 25),
+        "jateng-pemasaran-umkm-2027-02": ("trade_office", 40),
+        "banyumas-kur-mikro-2027-02": ("bank", 30),
+    }
+    assert load_programmes(KUBERNETES / "overlays" / "production" / "programmes.toml") == ()

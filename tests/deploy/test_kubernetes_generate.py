@@ -43,8 +43,8 @@ def test_a_topic_added_to_topics_toml_yields_its_kafka_topics(tmp_path: Path) ->
     topics = declared_topics(
         _with_topic(
             tmp_path,
-            '[topics."sentra.empowerment.events.v1"]\n'
-            'description = "Enrolments and milestones."\n'
+            '[topics."sentra.marketplace.events.v1"]\n'
+            'description = "Orders for returnees\' products."\n'
             "partitions = 12\n"
             "retention_ms = 86400000\n",
         )
@@ -52,14 +52,14 @@ def test_a_topic_added_to_topics_toml_yields_its_kafka_topics(tmp_path: Path) ->
     files = generate.render(PRINCIPALS, topics)
     made = {t["spec"]["topicName"]: t for t in _resources(files, "KafkaTopic")}
     assert len(made) == len(declared_topics()) + 2
-    for name in ("sentra.empowerment.events.v1", "sentra.empowerment.events.v1.dlq"):
+    for name in ("sentra.marketplace.events.v1", "sentra.marketplace.events.v1.dlq"):
         assert made[name]["spec"]["partitions"] == 12
         assert made[name]["spec"]["config"] == {
             "retention.ms": 86400000,
             "cleanup.policy": "delete",
         }
-    assert made["sentra.empowerment.events.v1"]["metadata"]["annotations"] == {
-        "sentra/description": "Enrolments and milestones."
+    assert made["sentra.marketplace.events.v1"]["metadata"]["annotations"] == {
+        "sentra/description": "Orders for returnees' products."
     }
     # The committed files no longer match: the drift check names the stale file.
     assert files["kafka-topics.yaml"] != generate.render()["kafka-topics.yaml"]
@@ -77,8 +77,15 @@ def test_a_service_scales_up_to_the_largest_partition_count_it_reads(tmp_path: P
         s["metadata"]["name"]: s["spec"]["maxReplicaCount"]
         for s in _resources(files, "ScaledObject")
     }
-    # credit reads the bank's results; insurance and notifications do not.
-    assert caps == {"documents": 6, "credit": 12, "insurance": 6, "notifications": 6}
+    # credit and empowerment (the bank's programme reports) read the bank's results;
+    # insurance and notifications do not.
+    assert caps == {
+        "documents": 6,
+        "credit": 12,
+        "insurance": 6,
+        "notifications": 6,
+        "empowerment": 12,
+    }
 
 
 def test_every_principal_s_acls_equal_its_grants() -> None:
