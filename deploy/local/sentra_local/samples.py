@@ -86,6 +86,9 @@ class Path(StrEnum):
     KUR_ABOVE_CEILING = "kur: above the ceiling -> rejected"
     KUR_BANK_REJECTED = "kur: approved -> bank rejected"
     KUR_BANK_SILENT = "kur: bank overdue -> escalated"
+    KUR_RETURNEE_REGIONAL = "kur returnee: regional bank programme -> bank disbursed"
+    # Needs a worker whose placement is verified: see FOLLOW_UP_PATHS.
+    KUR_FAMILY = "kur family: worker abroad -> bank disbursed"
     REFUND_PAID = "refund: accepted -> paid"
     REFUND_DORMANT = "refund: past 3 years -> dormant -> HRD Korea referral"
     REFUND_PAYEE_MISMATCH = "refund: payee not the passport holder -> rejected"
@@ -106,11 +109,17 @@ PROMPT_PATHS: tuple[Path, ...] = (
     Path.KUR_SLIK_REJECTED,
     Path.KUR_ABOVE_CEILING,
     Path.KUR_BANK_REJECTED,
+    Path.KUR_RETURNEE_REGIONAL,
     Path.REFUND_PAID,
     Path.REFUND_DORMANT,
     Path.REFUND_PAYEE_MISMATCH,
 )
-ALL_PATHS: tuple[Path, ...] = tuple(Path)
+# Paths that need an earlier application to have got somewhere first: a family member's
+# loan names a worker whose placement is verified. Whoever submits samples blindly (the
+# fault tests, the benchmark) cannot run them; the demo submits them with
+# `family_loan_form` once a worker's placement is verified.
+FOLLOW_UP_PATHS: tuple[Path, ...] = (Path.KUR_FAMILY,)
+ALL_PATHS: tuple[Path, ...] = tuple(p for p in Path if p not in FOLLOW_UP_PATHS)
 # What most applications are: the mix after one of each path leans on these.
 ORDINARY_PATHS = frozenset({Path.PLACEMENT_ELIGIBLE, Path.KUR_DISBURSED, Path.REFUND_PAID})
 SHARED_PHONE_GROUP = 3  # the phone threshold: three applications sharing one number
@@ -206,11 +215,29 @@ class _Maker:
         return section
 
     def credit(self, amount_idr: int | None = None) -> dict[str, Any]:
-        return {
+        section: dict[str, Any] = {
             "product": self.rng.choice(["placement", "micro"]),
             "amount_idr": amount_idr or self.rng.randrange(5, 50) * 1_000_000,
             "tenor_months": self.rng.choice([12, 24, 36]),
             "contract_months": 36,
+            "has_npwp": True,
+        }
+        if section["product"] == "micro":
+            # A business loan is a returnee's (or a family's): the placement loan is the
+            # departing worker's. No draw of its own, so a seed gives the same samples.
+            del section["contract_months"]
+            section.update(borrower_role="returnee", returned_on=self.returned_on())
+        return section
+
+    def returned_on(self) -> str:
+        return (self.today - timedelta(days=200)).isoformat()
+
+    def business_loan(self, scheme: str, amount_idr: int) -> dict[str, Any]:
+        return {
+            "product": "micro",
+            "scheme": scheme,
+            "amount_idr": amount_idr,
+            "tenor_months": self.rng.choice([12, 24, 36]),
             "has_npwp": True,
         }
 
@@ -283,6 +310,13 @@ def _build(make: _Maker, path: Path, regency: str) -> list[dict[str, Any]]:
                     {"kind": "placement", "applicant": relative, "placement": make.placement()}
                 )
         return forms
+    if path is P.KUR_RETURNEE_REGIONAL:
+        # Within the regional programme's ceiling (Rp 50 jt).
+        credit = make.business_loan("regional", make.rng.randrange(5, 50) * 1_000_000)
+        credit.update(borrower_role="returnee", returned_on=make.returned_on())
+        return [{"kind": "kur_loan", "applicant": make.applicant(regency), "credit": credit}]
+    if path in FOLLOW_UP_PATHS:
+        raise ValueError(f"{path.value!r} needs its worker: use family_loan_form")
     if path.value.startswith("kur"):
         serial = {
             P.KUR_SLIK_REJECTED: SLIK_LOSS_SERIAL,
@@ -338,6 +372,28 @@ def sample_cases(
             samples.append(Sample(form, path))
         i += 1
     return samples
+
+
+def family_loan_form(
+    rng: random.Random,
+    today: date,
+    worker_tracking_code: str,
+    worker_birth_date: date,
+    regency: str,
+) -> dict[str, Any]:
+    """A family member's KUR Mikro loan naming the worker by the tracking code of the
+    worker's (verified) placement application and the worker's birth date. `regency` is a
+    key of SENDING_REGENCIES (the family's home, usually the worker's)."""
+    make = _Maker(rng, today, Licences(valid=(), revoked=""))
+    # A serial of its own draw: a family member is never the worker (another NIK).
+    applicant = make.applicant(regency, serial=rng.randint(1, SERIALS))
+    credit = make.business_loan("kur", rng.randrange(5, 50) * 1_000_000)
+    credit.update(
+        borrower_role="family",
+        worker_tracking_code=worker_tracking_code,
+        worker_date_of_birth=worker_birth_date.isoformat(),
+    )
+    return {"kind": "kur_loan", "applicant": applicant, "credit": credit}
 
 
 def sample_applications(

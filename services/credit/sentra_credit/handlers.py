@@ -47,16 +47,14 @@ from sentra_shared.outbox import add_to_outbox
 from sentra_credit import repository
 from sentra_credit.domain.kur import (
     BANK_DECISION_WORKING_DAYS,
-    KUR_RULES,
     NON_PERFORMING,
     KurApplication,
-    KurProduct,
     SlikCollectibility,
     screen_kur,
 )
+from sentra_credit.domain.kur_rules import KUR_RULES, BorrowerRole, KurProduct, product_for
 from sentra_credit.domain.loan import decide_loan
 
-_PRODUCTS = {"placement": KurProduct.PLACEMENT, "micro": KurProduct.MICRO}
 BANK = Agency.BANK.value
 # Two tables: both outcomes have a "rejected", equal as strings.
 _SCREENING = {
@@ -80,12 +78,20 @@ def rules_version() -> str:
 AUDITOR = audit.Auditor("credit", rules_version)
 
 
+def loan_product(request: CreditRequest) -> KurProduct:
+    product = product_for(request.product, request.scheme)
+    if product is None:
+        # Documents refuses such a form at intake; no rule could screen it.
+        raise RejectedEvent(f"no loan product {request.product!r} under {request.scheme!r}")
+    return product
+
+
 def kur_application(
     application_id: uuid.UUID, request: CreditRequest, slik_collectibility: int | None
 ) -> KurApplication:
     return KurApplication(
         application_id=str(application_id),
-        product=_PRODUCTS[request.product],
+        product=loan_product(request),
         amount_idr=request.amount_idr,
         tenor_months=request.tenor_months,
         work_contract_months=request.contract_months,
@@ -95,6 +101,8 @@ def kur_application(
             None if slik_collectibility is None else SlikCollectibility(slik_collectibility)
         ),
         has_commercial_productive_credit=request.has_commercial_productive_credit,
+        borrower_role=BorrowerRole(request.borrower_role),
+        worker_linked=request.worker_ref is not None,
     )
 
 
@@ -124,6 +132,7 @@ class CreditHandlers:
             # Documents sends both for every KUR loan; without them the bank cannot be asked.
             raise RejectedEvent("a verified KUR application without the borrower's identity")
         borrower = request.borrower
+        loan_product(request)  # before the bank is asked anything
         at = now()
         slik_request = BankCheckRequested(
             application_id=event.application_id,
@@ -175,6 +184,8 @@ class CreditHandlers:
             amount_idr=case.request.amount_idr,
             reasons=decision.reasons,
             bank_decision_due=decision.bank_decision_due,
+            borrower_role=case.request.borrower_role,
+            scheme=case.request.scheme,
         )
         loan_request = None
         if outcome is not CreditOutcome.REJECTED:
@@ -191,6 +202,9 @@ class CreditHandlers:
                 screening="approved" if outcome is CreditOutcome.APPROVED else "referred",
                 reasons=decision.reasons,
                 decision_due=decision.bank_decision_due,
+                borrower_role=case.request.borrower_role,
+                scheme=case.request.scheme,
+                worker_ref=case.request.worker_ref,
             )
         await repository.record_screening(
             conn,

@@ -42,8 +42,9 @@ async def open_case(
     """Store the application and the SLIK request sent for it; False if already open."""
     inserted = await conn.fetchval(
         """INSERT INTO loan_cases (application_id, stage, product, amount_idr, request,
-                                   borrower, opened_at, slik_request_id)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                                   borrower, opened_at, slik_request_id, borrower_role,
+                                   scheme, worker_ref)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
            ON CONFLICT (application_id) DO NOTHING RETURNING true""",
         application_id,
         Stage.AWAITING_SLIK.value,
@@ -53,6 +54,9 @@ async def open_case(
         borrower.model_dump_json(),
         at,
         slik_request_id,
+        request.borrower_role,
+        request.scheme,
+        request.worker_ref,
     )
     return bool(inserted)
 

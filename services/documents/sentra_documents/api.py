@@ -17,7 +17,7 @@ from sentra_shared.runtime import ServiceRuntime
 
 from sentra_documents import repository
 from sentra_documents.config import DocumentsSettings
-from sentra_documents.domain.intake import tracking_code, worker_ref
+from sentra_documents.domain.intake import tracking_code, tracking_key, worker_ref
 from sentra_documents.forms import ApplicationForm
 from sentra_documents.sealing import Sealer
 
@@ -75,6 +75,9 @@ async def _store(
         worker_ref(applicant.nik, settings.pseudonym_key.get_secret_value().encode()),
         submitted_at,
         sealer,
+        tracking_key=tracking_key(
+            answer.tracking_code, settings.identifier_key.get_secret_value().encode()
+        ),
     )
     await add_to_outbox(
         conn,

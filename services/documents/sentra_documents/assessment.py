@@ -14,7 +14,12 @@ import asyncpg
 from sentra_shared.reasons import Reason
 
 from sentra_documents import flagging
-from sentra_documents.domain.intake import verify_intake
+from sentra_documents.domain.intake import (
+    IntakeResult,
+    tracking_key,
+    verify_intake,
+    worker_link_findings,
+)
 from sentra_documents.domain.nik import Sex
 from sentra_documents.domain.placement import (
     DocumentKind,
@@ -25,7 +30,7 @@ from sentra_documents.domain.placement import (
 from sentra_documents.domain.red_flags import FeePayment, SharingThresholds
 from sentra_documents.identifier_keys import holders_by_kind, register_and_group
 from sentra_documents.licences import find_licence
-from sentra_documents.repository import StoredApplication
+from sentra_documents.repository import StoredApplication, find_placement
 from sentra_documents.sealing import Sealer
 
 
@@ -42,6 +47,8 @@ class Assessment:
     outcome: PlacementOutcome
     reasons: tuple[Reason, ...]
     flags: tuple[Reason, ...]
+    # A family member's loan: the worker it names, found and placed.
+    linked_worker_ref: str | None = None
 
 
 async def assess(
@@ -57,7 +64,13 @@ async def assess(
         # a KUR loan is the normal case, not a shared identity.
         person = form.applicant
         intake = verify_intake(person.nik, person.date_of_birth, person.sex, submitted_on=on)
-        return Assessment(intake.outcome, intake.reasons, intake.flags)
+        if form.credit is None or form.credit.borrower_role != "family":
+            return Assessment(intake.outcome, intake.reasons, intake.flags)
+        worker_ref, link = await named_worker(conn, stored, policy)
+        result = IntakeResult((*intake.reasons, *link), intake.flags)
+        return Assessment(
+            result.outcome, result.reasons, result.flags, None if link else worker_ref
+        )
     application = placement_application(stored)
     number = application.recruiter_licence_number
     licence = await find_licence(conn, number)
@@ -78,6 +91,23 @@ async def assess(
         conn, groups, policy.thresholds, besides=stored.application_id, sealer=sealer
     )
     return Assessment(decision.outcome, decision.reasons, decision.flags)
+
+
+async def named_worker(
+    conn: asyncpg.Connection, stored: StoredApplication, policy: MatchingPolicy
+) -> tuple[str | None, tuple[Reason, ...]]:
+    """The pseudonym of the worker a family member's loan names, and why the name does not
+    hold (unknown, the applicant themself, not placed)."""
+    credit = stored.form.credit
+    assert credit is not None
+    assert credit.worker_tracking_code is not None and credit.worker_date_of_birth is not None
+    worker = await find_placement(
+        conn,
+        tracking_key(credit.worker_tracking_code, policy.secret),
+        credit.worker_date_of_birth,
+    )
+    findings = worker_link_findings(stored.worker_ref, worker)
+    return (None if worker is None else worker.worker_ref), findings
 
 
 def placement_application(stored: StoredApplication) -> PlacementApplication:

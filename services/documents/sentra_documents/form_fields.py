@@ -77,6 +77,10 @@ PassportNumber = Annotated[str, _shape(6, 12, r"^[A-Za-z0-9]{6,12}$"), _VISIBLE,
 AccountNumber = Annotated[str, _shape(5, 34, r"^[0-9 -]{5,34}$"), _VISIBLE, CHECKED]
 ForeignAccount = Annotated[str, _shape(5, 34, r"^[0-9A-Za-z-]{5,34}$"), _VISIBLE, CHECKED]
 SwiftBic = Annotated[str, _shape(8, 11, r"^[A-Za-z0-9]{8,11}$"), _VISIBLE, CHECKED]
+# A tracking code as the applicant got it: two groups of five from Crockford's alphabet
+# (no I, L, O or U), the hyphen optional, either case.
+_CODE = "[0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{5}"
+TrackingCode = Annotated[str, _shape(10, 11, f"^{_CODE}-?{_CODE}$"), _VISIBLE, CHECKED]
 
 # Numbers and yes/no: a JSON number or boolean, never "5000000", 5000000.0 or "yes".
 Rupiah = Annotated[int, Field(strict=True, gt=0, le=1_000_000_000), CHECKED]
@@ -124,3 +128,6 @@ IssueDate = Annotated[
     date, _ISO, _date_rule(intake.issue_date_problem, "issue_date_not_plausible"), CHECKED
 ]
 EventDate = Annotated[date, _ISO, _date_rule(intake.date_problem, "date_not_plausible"), CHECKED]
+PastDate = Annotated[
+    date, _ISO, _date_rule(intake.past_date_problem, "past_date_not_plausible"), CHECKED
+]

@@ -11,7 +11,14 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
-from sentra_shared.events import ApplicationKind, Channel, ClaimType, Language
+from sentra_shared.events import (
+    ApplicationKind,
+    BorrowerRole,
+    Channel,
+    ClaimType,
+    Language,
+    LoanScheme,
+)
 
 from sentra_documents.domain import intake
 from sentra_documents.domain.placement import DocumentKind
@@ -31,9 +38,11 @@ from sentra_documents.form_fields import (
     Name,
     Nik,
     PassportNumber,
+    PastDate,
     Phone,
     Rupiah,
     SwiftBic,
+    TrackingCode,
     Won,
     YesNo,
 )
@@ -131,13 +140,52 @@ class PlacementDetails(_Form):
 
 
 class CreditDetails(_Form):
-    product: Literal["placement", "micro"]
+    product: Literal["placement", "micro"] = Field(
+        description="placement: the worker's placement costs; micro: a business loan."
+    )
     amount_idr: Rupiah = Field(description="Whole rupiah, a JSON integer, 1 to 1,000,000,000.")
     tenor_months: Months = Field(description="A JSON integer, 1 to 120.")
     contract_months: Months | None = Field(default=None, description="A JSON integer, 1 to 120.")
     has_npwp: YesNo = Field(default=False, description="A JSON boolean.")
     # No credit history here: the bank answers it from OJK's SLIK, never the applicant.
     has_commercial_productive_credit: YesNo = Field(default=False, description="A JSON boolean.")
+    borrower_role: BorrowerRole = Field(
+        default="worker",
+        description="worker (the default): the departing worker; family: a family member of "
+        "a worker now abroad, who names the worker; returnee: a returned worker.",
+    )
+    scheme: LoanScheme = Field(
+        default="kur",
+        description="kur (the default), or regional: the regional development bank's "
+        "programme for returnees and families (Bank UMKM Jawa Timur), product micro only.",
+    )
+    worker_tracking_code: TrackingCode | None = Field(
+        default=None,
+        description="Family only, required: the tracking code the worker got for their "
+        "placement application (e.g. 7K3QD-9XWM2), as on their status page.",
+    )
+    worker_date_of_birth: BirthDate | None = Field(
+        default=None, description="Family only, required: the worker's birth date, YYYY-MM-DD."
+    )
+    returned_on: PastDate | None = Field(
+        default=None,
+        description="Returnee only, required: the day they came home from their last "
+        "placement, YYYY-MM-DD, not after the day of submission.",
+    )
+
+    @model_validator(mode="after")
+    def fits_the_borrower(self) -> Self:
+        problem = intake.credit_role_problem(
+            role=self.borrower_role,
+            product=self.product,
+            scheme=self.scheme,
+            names_worker=self.worker_tracking_code is not None,
+            names_worker_birth=self.worker_date_of_birth is not None,
+            returned=self.returned_on is not None,
+        )
+        if problem is not None:
+            raise PydanticCustomError("credit_role", "{rule}", {"rule": problem})
+        return self
 
 
 _EVENT_DATE = "YYYY-MM-DD, from 1 January a hundred years back to a year after submission."

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 import asyncpg
@@ -73,6 +74,11 @@ async def assess_submitted_application(
     # Holidays and birthdays are local dates: the assessment date is the day in WIB.
     on = event.occurred_at.astimezone(WIB).date()
     assessment = await assess(conn, stored, on, policy, sealer)
+    if assessment.linked_worker_ref is not None:
+        await repository.record_linked_worker(
+            conn, stored.application_id, assessment.linked_worker_ref
+        )
+        stored = replace(stored, linked_worker_ref=assessment.linked_worker_ref)
     match assessment.outcome:
         case PlacementOutcome.NEEDS_REVIEW:
             # The reasons wait with the case: a cleared flag does not clear them.
@@ -204,7 +210,10 @@ def verified_events(stored: StoredApplication, at: datetime) -> list[Event]:
         borrower = Borrower(
             nik=person.nik, full_name=person.full_name, date_of_birth=person.date_of_birth
         )
-        credit = CreditRequest(**form.credit.model_dump(), borrower=borrower)
+        # A family member's loan names the worker by pseudonym: the tracking code and the
+        # worker's birth date that found it stay here.
+        details = form.credit.model_dump(exclude={"worker_tracking_code", "worker_date_of_birth"})
+        credit = CreditRequest(**details, borrower=borrower, worker_ref=stored.linked_worker_ref)
     events: list[Event] = [
         DocumentsVerified(
             application_id=stored.application_id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import asyncpg
 from sentra_shared.answers import AnswerContent
@@ -13,6 +13,7 @@ from sentra_shared.events import Agency, AgencyCheckCompleted, CheckOutcome
 from sentra_shared.reasons import Reason
 
 from sentra_documents.domain.agency_checks import CheckAnswer
+from sentra_documents.domain.intake import NamedWorker
 from sentra_documents.forms import ApplicationForm
 from sentra_documents.sealed_forms import open_form, seal_form
 from sentra_documents.sealing import Sealer
@@ -27,6 +28,8 @@ class StoredApplication:
     submitted_at: datetime
     # Why the placement does not meet the rules, kept while a flag waits for an officer.
     assessment_reasons: tuple[Reason, ...] = ()
+    # A family member's loan: the pseudonym of the worker it named, once found.
+    linked_worker_ref: str | None = None
 
 
 async def insert_application(
@@ -36,18 +39,23 @@ async def insert_application(
     worker_ref: str,
     at: datetime,
     sealer: Sealer,
+    *,
+    tracking_key: bytes | None = None,
 ) -> None:
-    """Store the form with its identity numbers sealed."""
+    """Store the form with its identity numbers sealed, and what is kept of its tracking
+    code."""
     await conn.execute(
         """INSERT INTO applications
-               (application_id, kind, regency_code, worker_ref, form, submitted_at)
-           VALUES ($1, $2, $3, $4, $5, $6)""",
+               (application_id, kind, regency_code, worker_ref, form, submitted_at,
+                tracking_key)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)""",
         application_id,
         form.kind.value,
         form.regency_code,
         worker_ref,
         seal_form(form, application_id, sealer),
         at,
+        tracking_key,
     )
 
 
@@ -55,7 +63,8 @@ async def load_application(
     conn: asyncpg.Connection, application_id: uuid.UUID, sealer: Sealer
 ) -> StoredApplication | None:
     row = await conn.fetchrow(
-        """SELECT form, worker_ref, status, submitted_at, assessment_reasons
+        """SELECT form, worker_ref, status, submitted_at, assessment_reasons,
+                  linked_worker_ref
            FROM applications WHERE application_id = $1 FOR UPDATE""",
         application_id,
     )
@@ -68,6 +77,33 @@ async def load_application(
         status=row["status"],
         submitted_at=row["submitted_at"],
         assessment_reasons=_reasons(row["assessment_reasons"]),
+        linked_worker_ref=row["linked_worker_ref"],
+    )
+
+
+async def find_placement(
+    conn: asyncpg.Connection, tracking_key: bytes, date_of_birth: date
+) -> NamedWorker | None:
+    """The placement application with this tracking code and applicant's birth date."""
+    row = await conn.fetchrow(
+        """SELECT worker_ref, status FROM applications
+           WHERE kind = 'placement' AND tracking_key = $1
+             AND form->'applicant'->>'date_of_birth' = $2""",
+        tracking_key,
+        date_of_birth.isoformat(),
+    )
+    if row is None:
+        return None
+    return NamedWorker(worker_ref=row["worker_ref"], placement_verified=row["status"] == "verified")
+
+
+async def record_linked_worker(
+    conn: asyncpg.Connection, application_id: uuid.UUID, worker_ref: str
+) -> None:
+    await conn.execute(
+        "UPDATE applications SET linked_worker_ref = $2 WHERE application_id = $1",
+        application_id,
+        worker_ref,
     )
 
 

@@ -26,6 +26,8 @@ SEALED_FIELDS: tuple[tuple[str, ...], ...] = (
     ("placement", "bank_account"),
     ("placement", "fees", "*", "payee_account"),
     ("refund", "payee_account_number"),
+    # Not an identity number, but with the worker's birth date it opens their status page.
+    ("credit", "worker_tracking_code"),
 )
 
 

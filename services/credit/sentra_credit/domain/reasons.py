@@ -19,6 +19,8 @@ class CreditReason(StrEnum):
     SLIK_SPECIAL_MENTION = "SLIK_SPECIAL_MENTION"
     SLIK_NOT_AVAILABLE = "SLIK_NOT_AVAILABLE"
     BANK_REJECTED_WITHOUT_REASON = "BANK_REJECTED_WITHOUT_REASON"
+    ROLE_NOT_ELIGIBLE = "ROLE_NOT_ELIGIBLE"
+    FAMILY_WORKER_NOT_LINKED = "FAMILY_WORKER_NOT_LINKED"
 
 
 R = CreditReason
@@ -72,6 +74,18 @@ TEXTS: dict[str, BilingualText] = {
         "Anda dapat meminta alasannya kepada bank atau mengadu ke OJK.",
         en="The bank rejected the loan without stating a reason, which it must give "
         "({regulation}). You may ask the bank for it or complain to OJK.",
+    ),
+    R.ROLE_NOT_ELIGIBLE: BilingualText(
+        id="Produk {product} tidak terbuka bagi peminjam berperan {role}; produk ini hanya "
+        "untuk: {eligible} (worker: calon PMI, family: keluarga PMI, returnee: PMI purna).",
+        en="Product {product} is not open to a {role} borrower; it is only for: {eligible} "
+        "(worker: a departing worker, family: a worker's family, returnee: a returned "
+        "worker).",
+    ),
+    R.FAMILY_WORKER_NOT_LINKED: BilingualText(
+        id="Pinjaman keluarga PMI harus menyebut PMI yang sedang bekerja di luar negeri; "
+        "rujukan PMI tidak ada.",
+        en="A family member's loan must name the worker now abroad; no worker is linked.",
     ),
 }
 

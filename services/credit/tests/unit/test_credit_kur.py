@@ -7,15 +7,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 from sentra_credit.domain.kur import (
-    KUR_RULES,
     CreditOutcome,
     KurApplication,
-    KurProduct,
     SlikCollectibility,
     bank_decision_deadline,
-    rule_in_force,
     screen_kur,
 )
+from sentra_credit.domain.kur_rules import KUR_RULES, BorrowerRole, KurProduct, rule_in_force
 from sentra_credit.domain.reasons import CreditReason as R
 from sentra_shared.calendar import WorkingDayCalendar, indonesian_calendar
 
@@ -120,7 +118,10 @@ def test_unclear_credit_history_is_referred_to_the_bank(slik, code):
 
 def test_returnee_business_loan_excludes_existing_productive_credit():
     micro = placement(
-        product=KurProduct.MICRO, work_contract_months=None, has_commercial_productive_credit=True
+        product=KurProduct.MICRO,
+        work_contract_months=None,
+        has_commercial_productive_credit=True,
+        borrower_role=BorrowerRole.RETURNEE,
     )
     assert codes(screen(micro)) == {R.PRIOR_COMMERCIAL_PRODUCTIVE_CREDIT}
     assert (
@@ -176,6 +177,8 @@ applications = st.builds(
     has_npwp=st.booleans(),
     worst_slik_collectibility=st.none() | st.sampled_from(SlikCollectibility),
     has_commercial_productive_credit=st.booleans(),
+    borrower_role=st.sampled_from(BorrowerRole),
+    worker_linked=st.booleans(),
 )
 
 

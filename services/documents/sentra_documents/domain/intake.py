@@ -17,6 +17,7 @@ from sentra_shared.reasons import Reason
 from .identity import age_on, identity_findings
 from .nik import Sex
 from .placement import PlacementOutcome, decide_outcome
+from .reasons import DocumentsReason, reason
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,13 @@ def issue_date_problem(issued: date, today: date) -> str | None:
     return date_problem(issued, today)
 
 
+def past_date_problem(value: date, today: date) -> str | None:
+    """Something that has happened: not after today, and not before the window."""
+    if value > today:
+        return "a date not after today"
+    return date_problem(value, today)
+
+
 def period_problem(start: date | None, end: date | None) -> str | None:
     if start is not None and end is not None and end < start:
         return "an end not before the start"
@@ -85,6 +93,66 @@ def worker_ref(nik: str, key: bytes) -> str:
     and never see the NIK.
     """
     return hmac.new(key, nik.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def credit_role_problem(
+    *,
+    role: str,
+    product: str,
+    scheme: str,
+    names_worker: bool,
+    names_worker_birth: bool,
+    returned: bool,
+) -> str | None:
+    """What a loan form must say for who borrows: a family member names the worker (the
+    worker's tracking code and birth date), a returnee says when they came home, and
+    neither belongs on anyone else's form."""
+    if product == "placement" and role != "worker":
+        return (
+            "the placement product is the worker's own: a family member or a returnee "
+            "asks for product micro"
+        )
+    if scheme == "regional" and product != "micro":
+        return "the regional scheme lends for a business only: product micro"
+    if role == "family" and not (names_worker and names_worker_birth):
+        return "a family member's loan needs worker_tracking_code and worker_date_of_birth"
+    if role != "family" and (names_worker or names_worker_birth):
+        return (
+            "only a family member's loan names a worker (worker_tracking_code, "
+            "worker_date_of_birth)"
+        )
+    if role == "returnee" and not returned:
+        return "a returnee's loan needs returned_on, the day they came home"
+    if role != "returnee" and returned:
+        return "only a returnee's loan has returned_on"
+    return None
+
+
+def tracking_key(code: str, key: bytes) -> bytes:
+    """What documents keeps of a tracking code: a keyed hash of the code as written in any
+    case, with or without the hyphen, so a family member can name the worker by it."""
+    normalised = code.strip().upper().replace("-", "").replace(" ", "")
+    return hmac.new(key, normalised.encode(), hashlib.sha256).digest()
+
+
+@dataclass(frozen=True)
+class NamedWorker:
+    """The placement application a family member's tracking code and birth date found."""
+
+    worker_ref: str
+    placement_verified: bool
+
+
+def worker_link_findings(applicant_ref: str, worker: NamedWorker | None) -> tuple[Reason, ...]:
+    """Why a family member's loan cannot name this worker: nobody found, the applicant
+    themself, or a worker not cleared to go abroad. Empty when the link holds."""
+    if worker is None:
+        return (reason(DocumentsReason.WORKER_REFERENCE_UNKNOWN),)
+    if worker.worker_ref == applicant_ref:
+        return (reason(DocumentsReason.FAMILY_MEMBER_IS_WORKER),)
+    if not worker.placement_verified:
+        return (reason(DocumentsReason.WORKER_NOT_PLACED),)
+    return ()
 
 
 # Crockford's base-32 alphabet: no I, L, O or U, so a code read aloud or copied by hand

@@ -53,6 +53,9 @@ class DocumentsReason(StrEnum):
     AGENCY_CHECK_FAILED = "AGENCY_CHECK_FAILED"
     AGENCY_DOCUMENT_EXPIRED = "AGENCY_DOCUMENT_EXPIRED"
     REVIEW_CONFIRMED_RED_FLAGS = "REVIEW_CONFIRMED_RED_FLAGS"
+    WORKER_REFERENCE_UNKNOWN = "WORKER_REFERENCE_UNKNOWN"
+    WORKER_NOT_PLACED = "WORKER_NOT_PLACED"
+    FAMILY_MEMBER_IS_WORKER = "FAMILY_MEMBER_IS_WORKER"
 
 
 def _missing(id_name: str, en_name: str) -> BilingualText:
@@ -215,6 +218,22 @@ TEXTS: dict[str, BilingualText] = {
         "terpadu (LTSA) dengan membawa KTP untuk penjelasan dari petugas.",
         en="Your application cannot be processed. Please come in person to the one-roof "
         "service office (LTSA) with your identity card, where an officer will explain.",
+    ),
+    R.WORKER_REFERENCE_UNKNOWN: BilingualText(
+        id="Tidak ada permohonan penempatan dengan kode pelacakan dan tanggal lahir PMI "
+        "tersebut. Periksa kode dari pesan pertama yang diterima PMI dan tanggal lahirnya.",
+        en="No placement application has that tracking code and the worker's birth date. "
+        "Check the code in the worker's first message, and their birth date.",
+    ),
+    R.WORKER_NOT_PLACED: BilingualText(
+        id="Dokumen penempatan PMI tersebut belum diverifikasi: pinjaman keluarga dapat "
+        "diajukan setelah PMI dinyatakan siap berangkat.",
+        en="The worker's placement documents are not verified yet: a family loan can be "
+        "applied for once the worker is cleared to go abroad.",
+    ),
+    R.FAMILY_MEMBER_IS_WORKER: BilingualText(
+        id="Pemohon pinjaman keluarga tidak dapat menyebut dirinya sendiri sebagai PMI.",
+        en="A family member's loan cannot name the applicant themself as the worker.",
     ),
 }
 
