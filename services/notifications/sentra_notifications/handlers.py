@@ -3,6 +3,10 @@ and, for each event, updates the read models and tells the applicant.
 
 - `waits`: who holds each file and until when (status page, public figures);
 - the timeline and the notice (`tell_applicant`), for applicant-facing events.
+
+The empowerment service's cases (a business, a consultation) are told like applications:
+their first event carries the person's contact and tracking code, and their id stands
+where an application's does.
 """
 
 from __future__ import annotations
@@ -15,6 +19,10 @@ from sentra_shared.events import (
     ApplicationFlagged,
     ApplicationReviewed,
     ApplicationSubmitted,
+    AwardAssessed,
+    BusinessRegistered,
+    ConsultationAnswered,
+    ConsultationReceived,
     CreditDeadlineEscalated,
     CreditDeadlineOverdue,
     CreditScreened,
@@ -23,10 +31,14 @@ from sentra_shared.events import (
     DocumentsRejected,
     DocumentsVerified,
     DormantClaimReferred,
+    EmpowermentDeadlineEscalated,
+    EmpowermentDeadlineOverdue,
     Event,
     InsuranceDeadlineEscalated,
     InsuranceDeadlineOverdue,
     LoanDecided,
+    ProgrammeEnrolled,
+    ProgressRecorded,
     RefundClaimAssessed,
     RefundPaid,
 )
@@ -56,21 +68,27 @@ APPLICANT_FACING: tuple[type[Event], ...] = (
     DormantClaimReferred,
     InsuranceDeadlineOverdue,
     InsuranceDeadlineEscalated,
+    BusinessRegistered,
+    ProgrammeEnrolled,
+    ProgressRecorded,
+    AwardAssessed,
+    ConsultationReceived,
+    ConsultationAnswered,
+    EmpowermentDeadlineOverdue,
+    EmpowermentDeadlineEscalated,
 )
 
 
 def tracking_code(event: Event) -> str | None:
-    if isinstance(event, ApplicationSubmitted) and event.contact is not None:
-        return event.contact.tracking_code
-    return None
+    case = repository.case_of(event)
+    return case[2].tracking_code if case else None
 
 
 async def tell_applicant(conn: asyncpg.Connection, event: Event) -> None:
     """The timeline row and the messages owed on the applicant's channels, in this
     transaction; the delivery worker sends them. An applicant who chose no channel (an
     application from before channels existed) is told at the counter and on the timeline."""
-    if isinstance(event, ApplicationSubmitted):
-        await repository.save_applicant(conn, event)
+    await repository.save_applicant(conn, event)  # the first event of a case only
     notice = compose(event)
     if notice is None:
         return

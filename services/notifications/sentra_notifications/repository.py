@@ -1,4 +1,4 @@
-"""The applicant's timeline: what they were told, in order."""
+"""The applicant's timeline: what they were told, in order; and how to reach them."""
 
 from __future__ import annotations
 
@@ -7,7 +7,13 @@ import uuid
 from datetime import datetime
 
 import asyncpg
-from sentra_shared.events import ApplicationSubmitted
+from sentra_shared.events import (
+    ApplicantContact,
+    ApplicationSubmitted,
+    BusinessRegistered,
+    ConsultationReceived,
+    Event,
+)
 
 from sentra_notifications.domain import Notice
 
@@ -51,11 +57,33 @@ def tracking_code_hash(tracking_code: str) -> bytes:
     return hashlib.sha256(normalised.encode()).digest()
 
 
-async def save_applicant(conn: asyncpg.Connection, event: ApplicationSubmitted) -> None:
-    """Keep how to reach the applicant; nothing when they chose no channel (older forms)."""
-    contact = event.contact
-    if contact is None:
+# The empowerment service's cases, kept beside the applications' kinds: a business of a
+# returnee or a family (keyed by the business id), a consultation (by its id).
+BUSINESS = "business"
+CONSULTATION = "consultation"
+CASE_KINDS = (BUSINESS, CONSULTATION)
+
+
+def case_of(event: Event) -> tuple[str, str | None, ApplicantContact] | None:
+    """The kind, the regency (a consultation has none) and the contact the first event of a
+    case carries; None for any other event, or an application from before channels."""
+    match event:
+        case ApplicationSubmitted(contact=ApplicantContact() as contact):
+            return event.kind.value, event.regency_code, contact
+        case BusinessRegistered():
+            return BUSINESS, event.regency_code, event.contact
+        case ConsultationReceived():
+            return CONSULTATION, None, event.contact
+    return None
+
+
+async def save_applicant(conn: asyncpg.Connection, event: Event) -> None:
+    """Keep how to reach the person the case is about, from its first event; nothing when
+    they chose no channel (older forms)."""
+    case = case_of(event)
+    if case is None:
         return
+    kind, regency_code, contact = case
     await conn.execute(
         """INSERT INTO applicants (application_id, kind, regency_code, language, channels,
                                    phone, email, tracking_code_hash, date_of_birth,
@@ -63,8 +91,8 @@ async def save_applicant(conn: asyncpg.Connection, event: ApplicationSubmitted) 
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
            ON CONFLICT (application_id) DO NOTHING""",
         event.application_id,
-        event.kind.value,
-        event.regency_code,
+        kind,
+        regency_code,
         contact.language,
         list(contact.channels),
         contact.phone,

@@ -14,6 +14,7 @@ import asyncpg
 from sentra_shared.events import (
     CREDIT_DEADLINES,
     DOCUMENTS_DEADLINES,
+    EMPOWERMENT_DEADLINES,
     INSURANCE_DEADLINES,
     AnswerClosed,
     AnswerRequested,
@@ -22,7 +23,13 @@ from sentra_shared.events import (
 
 EVENTS: tuple[type[Event], ...] = tuple(
     event
-    for bundle in (DOCUMENTS_DEADLINES, CREDIT_DEADLINES, INSURANCE_DEADLINES)
+    for bundle in (
+        DOCUMENTS_DEADLINES,
+        CREDIT_DEADLINES,
+        INSURANCE_DEADLINES,
+        # An organiser's programme report, a desk's answer to a consultation.
+        EMPOWERMENT_DEADLINES,
+    )
     for event in (bundle.requested, bundle.closed)
 )
 

@@ -9,7 +9,7 @@ The modules decide which notice and gather its facts; the words are in the templ
 (`templates/messages/<lang>/<status>.j2`, see docs/messages.md).
 """
 
-from sentra_notifications.domain import credit, deadlines, documents, insurance
+from sentra_notifications.domain import credit, deadlines, documents, empowerment, insurance
 from sentra_notifications.domain.notice import Notice, compose
 
-__all__ = ["Notice", "compose", "credit", "deadlines", "documents", "insurance"]
+__all__ = ["Notice", "compose", "credit", "deadlines", "documents", "empowerment", "insurance"]

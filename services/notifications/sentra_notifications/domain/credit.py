@@ -36,6 +36,10 @@ def _(event: CreditScreened) -> Notice:
             "due": day(due, lang) if due else None,
             "reasons": texts(event.reasons, lang),
             "remedies": topics(event.reasons, remedy),
+            # A family's or a returnee's loan, or the regional bank's programme, is named
+            # as such: the same steps, but not the worker's own KUR.
+            "role": event.borrower_role,
+            "scheme": event.scheme,
         }
 
     # Rejected here, the application ends; approved or referred, the bank decides next.

@@ -1,8 +1,9 @@
 """Notices about missed deadlines: the applicant sees who is late, and who was told.
 
-An escalation of the bank's loan decision or the insurer's payout ends what Sentra can do
-on its own: the case is with the supervisor, so that notice is final (a late answer
-still comes through and is the newer final word). Other escalations keep the case open.
+An escalation of the bank's loan decision, the insurer's payout or a desk's answer to a
+consultation ends what Sentra can do on its own: the case is with the supervisor, so that
+notice is final (a late answer still comes through and is the newer final word). Other
+escalations keep the case open (an organiser's late report still leads to the award).
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ from sentra_shared.events import (
     DeadlineStep,
     DocumentsDeadlineEscalated,
     DocumentsDeadlineOverdue,
+    EmpowermentDeadlineEscalated,
+    EmpowermentDeadlineOverdue,
+    EmpowermentStep,
     InsuranceDeadlineEscalated,
     InsuranceDeadlineOverdue,
 )
@@ -35,9 +39,22 @@ PARTY_NAMES: dict[str, tuple[str, str]] = {
     "bank": ("bank", "the bank"),
     "insurer": ("perusahaan asuransi", "the insurer"),
     "officer": ("petugas", "the officer"),
+    # Organisers of programmes and the consultation desks (empowerment).
+    "trade_office": ("Disperindag", "the trade office (Disperindag)"),
+    "placement_desk": ("layanan konsultasi penempatan", "the placement desk"),
+    "credit_desk": ("layanan konsultasi kredit", "the credit desk"),
+    "refund_desk": ("layanan konsultasi klaim asuransi", "the insurance refund desk"),
+    "product_desk": ("layanan konsultasi produk", "the product desk"),
 }
 
-ENDS_THE_PATH = frozenset({DeadlineStep.BANK_DECISION, DeadlineStep.INSURER_PAYOUT})
+# Steps of several services (each its own enum): compared by value.
+ENDS_THE_PATH = frozenset(
+    {
+        DeadlineStep.BANK_DECISION.value,
+        DeadlineStep.INSURER_PAYOUT.value,
+        EmpowermentStep.CONSULTATION_ANSWER.value,
+    }
+)
 
 
 def party_name(party: str, lang: Lang) -> str:
@@ -58,7 +75,7 @@ def _overdue(event: DeadlineMissed) -> Notice:
 
 
 def _escalated(event: DeadlineEscalated) -> Notice:
-    final = event.step in ENDS_THE_PATH
+    final = event.step.value in ENDS_THE_PATH
 
     def facts(lang: Lang) -> Facts:
         return {**_facts(event, lang), "supervisor": event.supervisor, "final": final}
@@ -66,11 +83,17 @@ def _escalated(event: DeadlineEscalated) -> Notice:
     return render_notice("escalated", final=final, facts=facts)
 
 
-for _overdue_type in (DocumentsDeadlineOverdue, CreditDeadlineOverdue, InsuranceDeadlineOverdue):
+for _overdue_type in (
+    DocumentsDeadlineOverdue,
+    CreditDeadlineOverdue,
+    InsuranceDeadlineOverdue,
+    EmpowermentDeadlineOverdue,
+):
     compose.register(_overdue_type, _overdue)
 for _escalated_type in (
     DocumentsDeadlineEscalated,
     CreditDeadlineEscalated,
     InsuranceDeadlineEscalated,
+    EmpowermentDeadlineEscalated,
 ):
     compose.register(_escalated_type, _escalated)

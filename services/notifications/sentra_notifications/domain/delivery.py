@@ -43,8 +43,9 @@ def messages_for(notice: Notice, contact: Contact) -> tuple[Message, ...]:
     means the applicant is told at the counter (and on the status page) only."""
     address = {"sms": contact.phone, "email": contact.email}
     lang = contact.language
+    text = {"sms": notice.sms(lang), "email": notice.message(lang)}
     return tuple(
-        Message(channel, recipient, lang, notice.subject(lang), notice.message(lang))
+        Message(channel, recipient, lang, notice.subject(lang), text[channel])
         for channel in CHANNELS
         if channel in contact.channels and (recipient := address[channel])
     )

@@ -19,7 +19,9 @@ Lang = Language
 @dataclass(frozen=True)
 class Notice:
     """What the applicant is told about one event, in both languages. `subject_*` is the
-    email subject; `message_*` the text sent by SMS and email and shown on the timeline."""
+    email subject; `message_*` the text sent by SMS and email and shown on the timeline;
+    `sms_*`, when set, a shorter text for SMS in its place (a desk's long answer: the SMS
+    carries its first part, the email and the status page all of it)."""
 
     status: str
     message_id: str
@@ -27,9 +29,15 @@ class Notice:
     final: bool
     subject_id: str = "Sentra: kabar permohonan Anda"
     subject_en: str = "Sentra: news about your application"
+    sms_id: str | None = None
+    sms_en: str | None = None
 
     def message(self, lang: Lang) -> str:
         return self.message_id if lang == "id" else self.message_en
+
+    def sms(self, lang: Lang) -> str:
+        short = self.sms_id if lang == "id" else self.sms_en
+        return short if short is not None else self.message(lang)
 
     def subject(self, lang: Lang) -> str:
         return self.subject_id if lang == "id" else self.subject_en
@@ -45,6 +53,8 @@ class Notice:
             message_en=self.message_en.replace(secret, mask),
             subject_id=self.subject_id.replace(secret, mask),
             subject_en=self.subject_en.replace(secret, mask),
+            sms_id=self.sms_id.replace(secret, mask) if self.sms_id else self.sms_id,
+            sms_en=self.sms_en.replace(secret, mask) if self.sms_en else self.sms_en,
         )
 
 

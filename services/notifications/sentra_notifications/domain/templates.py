@@ -17,6 +17,9 @@ from sentra_notifications.domain.notice import Lang, Notice
 
 LANGUAGES: tuple[Lang, ...] = ("id", "en")
 BLOCKS = ("subject", "message")
+# Optional: a template whose message can grow too long for an SMS says what the SMS
+# carries instead; an empty block means the message itself goes by SMS.
+SMS_BLOCK = "sms"
 
 Facts = Mapping[str, object]
 
@@ -41,21 +44,28 @@ def template_name(status: str, lang: Lang) -> str:
 
 def render(status: str, lang: Lang, facts: Facts) -> tuple[str, str]:
     """The subject and the message of one notice in one language."""
+    subject, message, _ = render_all(status, lang, facts)
+    return subject, message
+
+
+def render_all(status: str, lang: Lang, facts: Facts) -> tuple[str, str, str | None]:
+    """The subject, the message and the SMS text (None: the SMS is the message)."""
     template = environment().get_template(template_name(status, lang))
     context = template.new_context(dict(facts))
-    subject, message = (
+
+    def block(name: str) -> str:
         # Templates are laid out for reading; an SMS is one paragraph.
-        " ".join("".join(template.blocks[block](context)).split())
-        for block in BLOCKS
-    )
-    return subject, message
+        return " ".join("".join(template.blocks[name](context)).split())
+
+    sms = block(SMS_BLOCK) if SMS_BLOCK in template.blocks else ""
+    return block("subject"), block("message"), sms or None
 
 
 def render_notice(status: str, *, final: bool, facts: Callable[[Lang], Facts]) -> Notice:
     """The notice named `status`, rendered from its template in every language with the
     facts gathered for that language (dates, amounts and reasons in its words)."""
-    subject_id, message_id = render(status, "id", facts("id"))
-    subject_en, message_en = render(status, "en", facts("en"))
+    subject_id, message_id, sms_id = render_all(status, "id", facts("id"))
+    subject_en, message_en, sms_en = render_all(status, "en", facts("en"))
     return Notice(
         status=status,
         message_id=message_id,
@@ -63,4 +73,6 @@ def render_notice(status: str, *, final: bool, facts: Callable[[Lang], Facts]) -
         final=final,
         subject_id=subject_id,
         subject_en=subject_en,
+        sms_id=sms_id,
+        sms_en=sms_en,
     )

@@ -17,6 +17,9 @@ KINDS: dict[str, tuple[str, str]] = {
     "placement": ("Penempatan kerja ke luar negeri", "Placement abroad"),
     "kur_loan": ("Kredit Usaha Rakyat (KUR) PMI", "KUR loan for migrant workers"),
     "insurance_refund": ("Pengembalian dana asuransi EPS Korea", "EPS Korea insurance refund"),
+    # The empowerment service's cases, opened with their own tracking codes.
+    "business": ("Usaha purna PMI dan keluarga PMI", "Business of a returnee or a family"),
+    "consultation": ("Konsultasi", "Consultation"),
 }
 
 STATUSES: dict[str, tuple[str, str]] = {
@@ -38,6 +41,13 @@ STATUSES: dict[str, tuple[str, str]] = {
     "refund_paid": ("Dana dibayarkan", "Refund paid"),
     "dormant_referred": ("Dirujuk ke HRD Korea", "Referred to HRD Korea"),
     "notification_failed": ("Kabar tidak terkirim", "Message not delivered"),
+    "business_registered": ("Usaha terdaftar", "Business registered"),
+    "programme_enrolled": ("Terdaftar dalam program", "Enrolled in a programme"),
+    "progress_recorded": ("Laporan program diterima", "Programme report received"),
+    "award_nominated": ("Dinominasikan untuk penghargaan", "Nominated for the award"),
+    "award_not_nominated": ("Belum dinominasikan", "Not nominated"),
+    "consultation_received": ("Pertanyaan diterima", "Question received"),
+    "consultation_answered": ("Pertanyaan dijawab", "Question answered"),
 }
 
 # Who holds the file, as a label (the notices use these names inside sentences instead).
@@ -52,6 +62,14 @@ PARTIES: dict[str, tuple[str, str]] = {
     "bank": ("Bank", "Bank"),
     "insurer": ("Perusahaan asuransi", "Insurer"),
     "officer": ("Petugas LTSA", "LTSA officer"),
+    "trade_office": (
+        "Dinas Perindustrian dan Perdagangan (Disperindag)",
+        "Trade and industry office (Disperindag)",
+    ),
+    "placement_desk": ("Layanan konsultasi penempatan", "Placement desk"),
+    "credit_desk": ("Layanan konsultasi kredit", "Credit desk"),
+    "refund_desk": ("Layanan konsultasi klaim asuransi", "Insurance refund desk"),
+    "product_desk": ("Layanan konsultasi produk", "Product desk"),
 }
 
 STEPS: dict[str, tuple[str, str]] = {
@@ -61,6 +79,8 @@ STEPS: dict[str, tuple[str, str]] = {
     "bank_decision": ("Keputusan pinjaman", "Loan decision"),
     "insurer_check": ("Konfirmasi klaim", "Claim confirmation"),
     "insurer_payout": ("Pembayaran klaim", "Claim payment"),
+    "programme_report": ("Laporan program", "Programme report"),
+    "consultation_answer": ("Jawaban konsultasi", "Answer to the question"),
 }
 
 

@@ -1,7 +1,8 @@
 """The public figures, computed from the read model's rows and the time they are asked
 for. Pure: no I/O, no clock (`now` is an argument), one calendar passed in.
 
-- per party that owes answers (each agency, the bank, the insurer, the officers): answers
+- per party that owes answers (each agency, the bank, the insurer, the officers, the
+  consultation desks; not the organisers' programme reports, see `NOT_ANSWERS`): answers
   given, the share given within the agreed time, the median and p90 answer time in hours
   (elapsed, from the request to the answer), and how many are overdue now. A wait that
   was withdrawn (the application was decided first) is not an answer.
@@ -109,7 +110,14 @@ def compute(
     )
 
 
+# An organiser's programme report is owed from the programme's end, not asked of it: its
+# "answer time" would mix weeks of training with Disnaker's or the bank's checks of a file.
+# The desks' answers to consultations are answers like any other, under their own names.
+NOT_ANSWERS = frozenset({"programme_report"})
+
+
 def party_figures(waits: Sequence[Wait], now: datetime) -> list[PartyFigures]:
+    waits = [w for w in waits if w.step not in NOT_ANSWERS]
     figures = []
     for party in sorted({w.party for w in waits}):
         mine = [w for w in waits if w.party == party]

@@ -15,6 +15,11 @@ PARTIES: dict[str, tuple[str, str]] = {
     "bank": ("Bank penyalur KUR", "KUR partner bank"),
     "insurer": ("Asuransi (EPS Korea)", "Insurer (EPS Korea)"),
     "officer": ("Petugas (pemeriksaan tanda bahaya)", "Officers (red-flag review)"),
+    "trade_office": ("Disperindag (perdagangan)", "Disperindag (trade office)"),
+    "placement_desk": ("Konsultasi penempatan", "Placement desk (consultations)"),
+    "credit_desk": ("Konsultasi kredit", "Credit desk (consultations)"),
+    "refund_desk": ("Konsultasi klaim asuransi", "Refund desk (consultations)"),
+    "product_desk": ("Konsultasi produk", "Product desk (consultations)"),
 }
 
 KINDS: dict[str, tuple[str, str]] = {

@@ -4,32 +4,46 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from sentra_notifications.domain import compose
 from sentra_notifications.handlers import APPLICANT_FACING
 from sentra_shared.calendar import WIB
 from sentra_shared.events import (
+    ApplicantContact,
     ApplicationFlagged,
     ApplicationKind,
     ApplicationReviewed,
     ApplicationSubmitted,
+    AwardAssessed,
+    BusinessRegistered,
     ClaimOutcome,
+    ConsultationAnswered,
+    ConsultationReceived,
     CreditDeadlineEscalated,
     CreditDeadlineOverdue,
     CreditOutcome,
     CreditScreened,
+    CriterionScore,
+    DeadlineEscalated,
     DeadlineStep,
     DocumentsDeadlineEscalated,
     DocumentsDeadlineOverdue,
     DocumentsRejected,
     DocumentsVerified,
     DormantClaimReferred,
+    EmpowermentDeadlineEscalated,
+    EmpowermentDeadlineOverdue,
+    EmpowermentStep,
     Event,
     InsuranceDeadlineEscalated,
     InsuranceDeadlineOverdue,
     LoanDecided,
     LoanOutcome,
+    Milestone,
+    ProgrammeEnrolled,
+    ProgressRecorded,
     RefundClaimAssessed,
     RefundPaid,
     ReviewDecision,
@@ -39,9 +53,17 @@ from sentra_shared.reasons import BilingualText, Reason
 APP = uuid.uuid4()
 AT = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
 REASON = Reason(code="X", text=BilingualText(id="Alasan dalam bahasa.", en="Reason in words."))
+CONTACT = ApplicantContact(
+    channels=("sms",),
+    phone="+6281234567890",
+    tracking_code="7K3QD-9XWM2",
+    date_of_birth=date(1970, 5, 1),
+)
 
 
-def missed(cls: type[Event], step: DeadlineStep, party: str, **extra: object) -> Event:
+def missed(
+    cls: type[Event], step: DeadlineStep | EmpowermentStep, party: str, **extra: object
+) -> Event:
     return cls(
         application_id=APP,
         occurred_at=AT,
@@ -54,7 +76,7 @@ def missed(cls: type[Event], step: DeadlineStep, party: str, **extra: object) ->
     )
 
 
-def escalated(cls: type[Event], step: DeadlineStep, party: str) -> Event:
+def escalated(cls: type[Event], step: DeadlineStep | EmpowermentStep, party: str) -> Event:
     return missed(
         cls, step, party, supervisor="OJK", escalated_for_at=datetime(2026, 12, 2, tzinfo=WIB)
     )
@@ -142,6 +164,76 @@ SAMPLES: list[Event] = [
     ),
     missed(InsuranceDeadlineOverdue, DeadlineStep.INSURER_PAYOUT, "insurer"),
     escalated(InsuranceDeadlineEscalated, DeadlineStep.INSURER_PAYOUT, "insurer"),
+    # The empowerment service's cases: a business, a consultation.
+    BusinessRegistered(
+        application_id=APP,
+        occurred_at=AT,
+        owner_role="returnee",
+        sector="crafts",
+        regency_code="3314",
+        stage="starting",
+        listed=True,
+        contact=CONTACT,
+    ),
+    ProgrammeEnrolled(
+        application_id=APP,
+        occurred_at=AT,
+        programme_id="mentoring-2026-1",
+        programme_title="Mentoring Usaha Purna PMI",
+        organiser="disnaker",
+        starts_on=date(2026, 12, 1),
+        ends_on=date(2026, 12, 19),
+        report_due=datetime(2026, 12, 30, tzinfo=WIB),
+    ),
+    ProgressRecorded(
+        application_id=APP,
+        occurred_at=AT,
+        programme_id="mentoring-2026-1",
+        completed=True,
+        sessions_held=6,
+        sessions_attended=5,
+        milestones=(Milestone(kind="first_sale", achieved_on=date(2026, 12, 10)),),
+        reported_late=False,
+    ),
+    *(
+        AwardAssessed(
+            application_id=APP,
+            occurred_at=AT,
+            award="purna-pmi-2026",
+            criteria_version="2026-1",
+            scores=(
+                CriterionScore(
+                    criterion="milestones",
+                    points=Decimal(points),
+                    max_points=Decimal(10),
+                    explanation=REASON,
+                ),
+            ),
+            total=Decimal(points),
+            threshold=Decimal(7),
+            nominated=points >= 7,
+        )
+        for points in (4, 9)
+    ),
+    ConsultationReceived(
+        application_id=APP,
+        occurred_at=AT,
+        asker_role="family",
+        subject="credit",
+        desk="credit_desk",
+        answer_due=datetime(2026, 11, 30, tzinfo=WIB),
+        contact=CONTACT,
+    ),
+    ConsultationAnswered(
+        application_id=APP,
+        occurred_at=AT,
+        desk="credit_desk",
+        answer="KUR Mikro needs no extra collateral.",
+        answered_late=False,
+    ),
+    missed(EmpowermentDeadlineOverdue, EmpowermentStep.CONSULTATION_ANSWER, "credit_desk"),
+    escalated(EmpowermentDeadlineEscalated, EmpowermentStep.CONSULTATION_ANSWER, "credit_desk"),
+    escalated(EmpowermentDeadlineEscalated, EmpowermentStep.PROGRAMME_REPORT, "trade_office"),
 ]
 
 
@@ -205,13 +297,23 @@ def test_what_ends_an_application() -> None:
     assert by_status["refund_paid"] == {True}
     assert by_status["dormant_referred"] == {True}
     assert by_status["delayed"] == {False}
-    # The bank's and the insurer's escalations end the path; an agency's does not.
+    assert by_status["business_registered"] == {False}
+    assert by_status["programme_enrolled"] == {False}
+    assert by_status["progress_recorded"] == {False}  # the award is assessed next
+    assert by_status["award_nominated"] == {True}
+    assert by_status["award_not_nominated"] == {True}
+    assert by_status["consultation_received"] == {False}
+    assert by_status["consultation_answered"] == {True}
+    # The bank's, the insurer's and a desk's escalations end the path; an agency's and an
+    # organiser's do not.
     assert finality(SAMPLES[7]) is False
-    escalations = [e for e in SAMPLES if type(e).__name__.endswith("Escalated")]
-    assert {type(e).__name__: finality(e) for e in escalations} == {
-        "DocumentsDeadlineEscalated": False,
-        "CreditDeadlineEscalated": True,
-        "InsuranceDeadlineEscalated": True,
+    escalations = [e for e in SAMPLES if isinstance(e, DeadlineEscalated)]
+    assert {(type(e).__name__, e.step): finality(e) for e in escalations} == {
+        ("DocumentsDeadlineEscalated", DeadlineStep.AGENCY_CHECK): False,
+        ("CreditDeadlineEscalated", DeadlineStep.BANK_DECISION): True,
+        ("InsuranceDeadlineEscalated", DeadlineStep.INSURER_PAYOUT): True,
+        ("EmpowermentDeadlineEscalated", EmpowermentStep.CONSULTATION_ANSWER): True,
+        ("EmpowermentDeadlineEscalated", EmpowermentStep.PROGRAMME_REPORT): False,
     }
 
 

@@ -10,13 +10,21 @@ import sys
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import get_args
 
 import pytest
 from jinja2 import meta
 from sentra_notifications.domain import compose, credit, documents, insurance
 from sentra_notifications.domain.deadlines import PARTY_NAMES
 from sentra_notifications.domain.notice import Notice
-from sentra_notifications.domain.templates import BLOCKS, LANGUAGES, environment, template_name
+from sentra_notifications.domain.templates import (
+    BLOCKS,
+    LANGUAGES,
+    SMS_BLOCK,
+    environment,
+    template_name,
+)
 from sentra_notifications.handlers import APPLICANT_FACING
 from sentra_shared.calendar import WIB
 from sentra_shared.events import (
@@ -26,25 +34,41 @@ from sentra_shared.events import (
     ApplicationKind,
     ApplicationReviewed,
     ApplicationSubmitted,
+    AwardAssessed,
+    BorrowerRole,
+    BusinessRegistered,
     ClaimOutcome,
+    ConsultationAnswered,
+    ConsultationReceived,
+    ConsultationSubject,
     CreditDeadlineEscalated,
     CreditDeadlineOverdue,
     CreditOutcome,
     CreditScreened,
+    CriterionScore,
     DeadlineStep,
     DocumentsDeadlineEscalated,
     DocumentsDeadlineOverdue,
     DocumentsRejected,
     DocumentsVerified,
     DormantClaimReferred,
+    EmpowermentDeadlineEscalated,
+    EmpowermentDeadlineOverdue,
+    EmpowermentStep,
     Event,
     InsuranceDeadlineEscalated,
     InsuranceDeadlineOverdue,
     LoanDecided,
     LoanOutcome,
+    LoanScheme,
+    Milestone,
+    MilestoneKind,
+    ProgrammeEnrolled,
+    ProgressRecorded,
     RefundClaimAssessed,
     RefundPaid,
     ReviewDecision,
+    Sector,
 )
 from sentra_shared.reasons import BilingualText, Reason
 
@@ -83,6 +107,14 @@ PARTY_OF = {
     DeadlineStep.INSURER_CHECK: "insurer",
     DeadlineStep.INSURER_PAYOUT: "insurer",
 }
+# Who owes the empowerment service's answers: organisers report, desks answer.
+ORGANISERS = ("disnaker", "bank", "trade_office")
+DESKS = {
+    "placement": "placement_desk",
+    "credit": "credit_desk",
+    "refund": "refund_desk",
+    "product": "product_desk",
+}
 
 
 def deadline_samples() -> Iterator[Event]:
@@ -112,6 +144,109 @@ def deadline_samples() -> Iterator[Event]:
             yield escalated(
                 **common, supervisor="Polda Jawa Tengah", escalated_for_at=due + timedelta(days=3)
             )
+    empowerment_steps = [(EmpowermentStep.PROGRAMME_REPORT, p) for p in ORGANISERS] + [
+        (EmpowermentStep.CONSULTATION_ANSWER, desk) for desk in DESKS.values()
+    ]
+    for e_step, party in empowerment_steps:
+        common = dict(
+            application_id=APP,
+            occurred_at=AT,
+            step=e_step,
+            party=party,
+            request_id=uuid.uuid4(),
+            requested_at=AT - timedelta(days=3),
+            due_at=due,
+        )
+        yield EmpowermentDeadlineOverdue(**common)
+        yield EmpowermentDeadlineEscalated(
+            **common, supervisor="OJK", escalated_for_at=due + timedelta(days=3)
+        )
+
+
+# A desk's answer, quoted as given (in the asker's language): short, and long enough to be
+# cut for SMS.
+SHORT_ANSWER = "KUR Mikro needs no collateral up to Rp 100 million."
+LONG_ANSWER = " ".join(["Placement goes only through a licensed recruiter (SIP3MI)."] * 12)
+ANSWERS = (SHORT_ANSWER, LONG_ANSWER)
+
+
+def empowerment_samples() -> Iterator[Event]:
+    e = {"application_id": APP, "occurred_at": AT}
+    for sector in get_args(Sector):
+        for listed in (True, False):
+            yield BusinessRegistered(
+                **e,
+                owner_role="family",
+                sector=sector,
+                regency_code="3314",
+                stage="idea",
+                listed=listed,
+                contact=contact(),
+            )
+    for organiser in ORGANISERS:
+        yield ProgrammeEnrolled(
+            **e,
+            programme_id="digital-2026",
+            programme_title="Digital Marketing 2026",
+            organiser=organiser,
+            starts_on=date(2026, 12, 1),
+            ends_on=date(2026, 12, 19),
+            report_due=datetime(2026, 12, 30, tzinfo=WIB),
+        )
+    milestone_sets = [(), *([kind] for kind in get_args(MilestoneKind)), get_args(MilestoneKind)]
+    for kinds in milestone_sets:
+        for late in (False, True):
+            yield ProgressRecorded(
+                **e,
+                programme_id="digital-2026",
+                completed=True,
+                sessions_held=6,
+                sessions_attended=6,
+                milestones=tuple(
+                    Milestone(kind=kind, achieved_on=date(2026, 12, 5 + i))
+                    for i, kind in enumerate(kinds)
+                ),
+                reported_late=late,
+            )
+    yield ProgressRecorded(
+        **e,
+        programme_id="digital-2026",
+        completed=False,
+        sessions_held=6,
+        sessions_attended=0,
+        reasons=(reason("PARTICIPANT_ABSENT"),),
+        reported_late=False,
+    )
+    for nominated in (True, False):
+        for full in (True, False):
+            yield AwardAssessed(
+                **e,
+                award="purna-pmi-2026",
+                criteria_version="2026-1",
+                scores=(
+                    CriterionScore(
+                        criterion="milestones",
+                        points=Decimal(10 if full else "6.5"),
+                        max_points=Decimal(10),
+                        explanation=reason("MILESTONES"),
+                    ),
+                ),
+                total=Decimal(10 if full else "6.5"),
+                threshold=Decimal(7 if nominated else 12),
+                nominated=nominated,
+            )
+    for subject, desk in DESKS.items():
+        yield ConsultationReceived(
+            **e,
+            asker_role="buyer",
+            subject=subject,
+            desk=desk,
+            answer_due=datetime(2026, 11, 30, tzinfo=WIB),
+            contact=contact(),
+        )
+        for answer in ANSWERS:
+            for late in (False, True):
+                yield ConsultationAnswered(**e, desk=desk, answer=answer, answered_late=late)
 
 
 def samples() -> Iterator[Event]:
@@ -139,6 +274,17 @@ def samples() -> Iterator[Event]:
                     amount_idr=50_000_000,
                     reasons=tuple(map(reason, codes)),
                     bank_decision_due=due,
+                )
+        # A family's or a returnee's loan, under KUR or the regional bank's programme.
+        for role in get_args(BorrowerRole):
+            for scheme in get_args(LoanScheme):
+                yield CreditScreened(
+                    **e,
+                    outcome=outcome,
+                    amount_idr=50_000_000,
+                    bank_decision_due=date(2026, 12, 2),
+                    borrower_role=role,
+                    scheme=scheme,
                 )
     for late in (False, True):
         yield LoanDecided(
@@ -170,6 +316,7 @@ def samples() -> Iterator[Event]:
             instructions=(reason("DORMANT_BRING_PASSPORT"),),
         )
     yield from deadline_samples()
+    yield from empowerment_samples()
     for channel in ("sms", "email"):
         yield ApplicantNotificationFailed(
             **e, channel=channel, about=LoanDecided.ce_type(), attempts=6, reason="SMTP 451"
@@ -209,9 +356,17 @@ def test_the_samples_cover_every_event_type_and_variant() -> None:
         (LoanOutcome, ("LoanDecided",)),
         (ClaimOutcome, ("RefundClaimAssessed",)),
         (DeadlineStep, ("CreditDeadlineOverdue", "InsuranceDeadlineEscalated")),
+        (EmpowermentStep, ("EmpowermentDeadlineOverdue", "EmpowermentDeadlineEscalated")),
     ):
         for owner in owners:
             assert {(owner, str(v)) for v in enum} <= seen, (owner, enum.__name__)
+    for values, owner in (
+        (get_args(Sector), "BusinessRegistered"),
+        (get_args(ConsultationSubject), "ConsultationReceived"),
+        (get_args(BorrowerRole), "CreditScreened"),
+        (get_args(LoanScheme), "CreditScreened"),
+    ):
+        assert {(owner, v) for v in values} <= seen, owner
     remedies = (
         {documents.remedy(c) for c in DOCUMENT_CODES}
         | {credit.remedy(c) for c in CREDIT_CODES}
@@ -225,6 +380,14 @@ def test_the_samples_cover_every_event_type_and_variant() -> None:
     }
 
 
+def unquoted(text: str, event: Event) -> str:
+    """The text without the desk's answer, which is quoted in the asker's language as given
+    (whole, or its first part)."""
+    if isinstance(event, ConsultationAnswered):
+        return re.sub(r'"[^"]*"', '""', text)
+    return text
+
+
 @pytest.mark.parametrize("event", SAMPLES, ids=lambda e: type(e).__name__)
 def test_every_notice_is_written_in_both_languages(event: Event) -> None:
     notice = compose(event)  # a fact a template names but nobody gathered fails here
@@ -233,18 +396,21 @@ def test_every_notice_is_written_in_both_languages(event: Event) -> None:
         assert event.decision is ReviewDecision.CONFIRMED
         return
     for lang in LANGUAGES:
-        subject, message = notice.subject(lang), notice.message(lang)
+        subject, message, sms = notice.subject(lang), notice.message(lang), notice.sms(lang)
         assert 10 < len(subject) <= 120 and "\n" not in subject
-        assert len(message) > 60
-        for text in (subject, message):
+        assert len(message) > 60 and len(sms) > 60
+        for text in (subject, message, sms):
             assert not set("{}%#") & set(text), text  # no template syntax left over
             assert "  " not in text and text == text.strip()
             assert not re.search(r"[.;:!?][A-Za-z]", text), text  # sentences run together
+            assert text.isascii(), text  # GSM-7 for SMS: one curly quote halves a segment
     assert notice.subject_id != notice.subject_en
     assert notice.message_id != notice.message_en
-    for text in (notice.subject_id, notice.message_id):
+    for text in (notice.subject_id, notice.message_id, notice.sms("id")):
+        text = unquoted(text, event)
         assert not words(text) & ENGLISH, (words(text) & ENGLISH, text)
-    for text in (notice.subject_en, notice.message_en):
+    for text in (notice.subject_en, notice.message_en, notice.sms("en")):
+        text = unquoted(text, event)
         assert not words(text) & INDONESIAN, (words(text) & INDONESIAN, text)
     for r in (*getattr(event, "reasons", ()), *getattr(event, "instructions", ())):
         assert r.text.id in notice.message_id and r.text.en in notice.message_en
@@ -265,7 +431,18 @@ def test_every_template_exists_in_every_language_and_has_a_subject_and_message()
         template = env.get_template(name)
         if name.split("/")[-1].startswith("_"):
             continue  # partials: macros the notices import
-        assert set(template.blocks) == set(BLOCKS), name
+        assert set(BLOCKS) <= set(template.blocks) <= {*BLOCKS, SMS_BLOCK}, name
+    # The SMS block is a notice's in both languages or in neither: only a desk's answer
+    # can grow too long for an SMS.
+    sms_of = {
+        lang: {
+            n.split("/", 1)[1]
+            for n in env.list_templates()
+            if n.startswith(f"{lang}/") and SMS_BLOCK in env.get_template(n).blocks
+        }
+        for lang in LANGUAGES
+    }
+    assert sms_of["id"] == sms_of["en"] == {"consultation_answered.j2"}
 
 
 def test_every_template_file_is_used_by_some_event() -> None:

@@ -4,6 +4,7 @@ overdue-now, working days across holidays, and the events that feed the read mod
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from hypothesis import given, settings
@@ -235,6 +236,23 @@ def test_a_wait_due_exactly_now_is_not_yet_overdue() -> None:
     assert figures.overdue_now == Cell(0)
     (later,) = party_figures(due_now, NOW + timedelta(seconds=1))
     assert later.overdue_now == Cell(5)
+
+
+def test_desks_answers_count_and_organisers_programme_reports_do_not() -> None:
+    def empowerment(w: Wait, step: str) -> Wait:
+        return replace(w, owner="empowerment", step=step)
+
+    waits = [
+        *(wait("disnaker", hours=3) for _ in range(5)),
+        # Disnaker as a programme's organiser: weeks after the request, not a check's time.
+        *(empowerment(wait("disnaker", hours=500), "programme_report") for _ in range(5)),
+        *(empowerment(wait("trade_office", hours=400), "programme_report") for _ in range(5)),
+        *(empowerment(wait("credit_desk", hours=20), "consultation_answer") for _ in range(5)),
+    ]
+    credit_desk, disnaker = party_figures(waits, NOW)
+    assert disnaker.party == "disnaker" and disnaker.answered == Cell(5)
+    assert disnaker.median_hours == Cell(3.0)
+    assert credit_desk.party == "credit_desk" and credit_desk.median_hours == Cell(20.0)
 
 
 # --- working days to a decision -----------------------------------------------------------
