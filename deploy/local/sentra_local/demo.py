@@ -15,10 +15,11 @@ import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import httpx
 from sentra_shared import clock
+from sentra_shared.calendar import WIB
 from sentra_shared.clock import ScaledClock
 
 from sentra_local.empowerment_samples import EmpowermentSample, empowerment_cases, open_journeys
@@ -26,7 +27,7 @@ from sentra_local.licences import load_sample_licences, sample_licences
 from sentra_local.officer import OfficerDesk
 from sentra_local.paths import state_dir
 from sentra_local.processes import running_pid
-from sentra_local.samples import Sample, sample_cases
+from sentra_local.samples import Path, Sample, family_loan_form, sample_cases
 from sentra_local.services import PROCESSES, ServiceProcess, start_services, stop_services
 from sentra_local.stack import local_stack
 
@@ -76,6 +77,71 @@ def _progress(done: int, total: int, elapsed: float, interactive: bool) -> None:
         print(line, flush=True)
 
 
+FAMILY_LOANS = 2  # follow-up family loans, each naming one verified worker
+
+
+def follow(
+    client: httpx.Client,
+    desk: OfficerDesk,
+    tracked: list[Tracked],
+    notifications_url: str,
+    timeout: float,
+) -> None:
+    """Read every unfinished case's timeline (acting as the officer meanwhile) until all
+    are final or `timeout` seconds have passed, showing the progress."""
+    interactive = sys.stdout.isatty()
+    started = time.monotonic()
+    last_report = -1.0
+    while True:
+        desk.work_the_queue()
+        for item in (t for t in tracked if not t.final):
+            answer = client.get(f"{notifications_url}/applications/{item.application_id}/timeline")
+            if answer.status_code == 200:
+                body = answer.json()
+                item.status, item.final = body["status"], body["final"]
+                item.seen |= {entry["status"] for entry in body["entries"]}
+        done = sum(t.final for t in tracked)
+        elapsed = time.monotonic() - started
+        if interactive or elapsed - last_report >= 5.0 or done == len(tracked):
+            _progress(done, len(tracked), elapsed, interactive)
+            last_report = elapsed
+        if done == len(tracked) or elapsed > timeout:
+            break
+        time.sleep(0.5)
+    if interactive:
+        print()
+
+
+def submit_family_loans(
+    client: httpx.Client, documents_url: str, tracked: list[Tracked]
+) -> list[Tracked]:
+    """A family member's loan for each of the first few workers whose placement was
+    verified, naming the worker by the placement's tracking code and birth date."""
+    workers = [
+        t
+        for t in tracked
+        if isinstance(t.sample, Sample)
+        and t.sample.kind == "placement"
+        and t.status == "documents_verified"
+    ][:FAMILY_LOANS]
+    family: list[Tracked] = []
+    for worker in workers:
+        applicant = worker.sample.form["applicant"]
+        form = family_loan_form(
+            random.Random(worker.application_id),
+            clock.now().astimezone(WIB).date(),
+            worker.tracking_code,
+            date.fromisoformat(applicant["date_of_birth"]),
+            applicant["nik"][:4],
+        )
+        response = client.post(f"{documents_url}/applications", json=form)
+        response.raise_for_status()
+        accepted = response.json()
+        sample = Sample(form, Path.KUR_FAMILY)
+        family.append(Tracked(accepted["application_id"], sample, accepted["tracking_code"]))
+    return family
+
+
 def run_batch(
     samples: list[Sample], timeout: float, journeys: list[EmpowermentSample] | None = None
 ) -> DemoResult:
@@ -107,28 +173,15 @@ def run_batch(
             client=client,
         )
         print("Waiting for every application to reach a final state (acting as the officer)")
-        interactive = sys.stdout.isatty()
         started = time.monotonic()
-        last_report = -1.0
-        while True:
-            desk.work_the_queue()
-            for item in (t for t in tracked if not t.final):
-                url = f"{notifications.url}/applications/{item.application_id}/timeline"
-                answer = client.get(url)
-                if answer.status_code == 200:
-                    body = answer.json()
-                    item.status, item.final = body["status"], body["final"]
-                    item.seen |= {entry["status"] for entry in body["entries"]}
-            done = sum(t.final for t in tracked)
-            elapsed = time.monotonic() - started
-            if interactive or elapsed - last_report >= 5.0 or done == len(tracked):
-                _progress(done, len(tracked), elapsed, interactive)
-                last_report = elapsed
-            if done == len(tracked) or elapsed > timeout:
-                break
-            time.sleep(0.5)
-        if interactive:
-            print()
+        follow(client, desk, tracked, notifications.url, timeout)
+        # Family loans name a worker whose placement is verified: they come after.
+        family = submit_family_loans(client, documents.url, tracked)
+        if family:
+            print(f"Submitting {len(family)} family loans naming verified workers")
+            tracked += family
+            by_id.update((t.application_id, t) for t in family)
+            follow(client, desk, tracked, notifications.url, timeout - (time.monotonic() - started))
         # The one to show: a loan whose bank missed its deadline twice over.
         example = next(
             (
