@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
+import sentra_empowerment
 from sentra_empowerment.domain.programmes import (
     Programme,
     ProgrammesFileError,
@@ -15,10 +17,12 @@ from sentra_empowerment.domain.programmes import (
     report_deadline,
     seats_left,
 )
+from sentra_empowerment.programmes import load_programmes
 from sentra_shared.calendar import WIB, DayKind, WorkingDayCalendar
 from sentra_shared.deadlines import Terms
 from sentra_shared.events import Agency
 
+SAMPLE = Path(sentra_empowerment.__file__).parent / "sample_programmes.toml"
 SESSIONS = [date(2027, 1, 11), date(2027, 1, 18), date(2027, 1, 25)]
 
 
@@ -124,3 +128,20 @@ def test_the_report_is_due_within_the_organisers_terms_after_the_last_session() 
     assert due == datetime(2027, 2, 2, tzinfo=WIB)
     assert escalate == datetime(2027, 2, 5, tzinfo=WIB)
     assert escalate - due == timedelta(days=3)
+
+
+def test_the_sample_file_shipped_with_the_service_loads() -> None:
+    offered = load_programmes(SAMPLE)
+    assert [p.organiser for p in offered] == ["disnaker", "trade_office", "bank"]
+    assert offered[1].serves("3329") and offered[2].serves("3318")
+    assert load_programmes(None) == ()
+
+
+def test_an_unreadable_file_names_itself(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere.toml"
+    with pytest.raises(ProgrammesFileError, match=r"nowhere\.toml"):
+        load_programmes(missing)
+    broken = tmp_path / "broken.toml"
+    broken.write_text("capacity = = 3\n", encoding="utf-8")
+    with pytest.raises(ProgrammesFileError, match=r"broken\.toml: .*line 1"):
+        load_programmes(broken)
