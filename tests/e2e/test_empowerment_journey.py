@@ -125,6 +125,12 @@ class Journey:
         async with self.runtime.pool.acquire() as conn:
             return await audit.read_application(conn, business_id)
 
+    async def audited(self, business_id: uuid.UUID) -> list[audit.AuditRow]:
+        """The business's audit rows once the chain has linked its decision (shortly
+        after the commit)."""
+        await wait_until(lambda: self.audit_rows(business_id), within=30)
+        return await self.audit_rows(business_id)
+
 
 @pytest.fixture(scope="module")
 async def journey(
@@ -189,7 +195,7 @@ async def test_a_business_completes_its_programme_reaches_milestones_and_is_nomi
         "Attended 3 of 3 sessions (100%): 40.00 of 40 points."
     )
 
-    (row,) = await journey.audit_rows(business_id)
+    (row,) = await journey.audited(business_id)
     assert row.decision == audit.Decision.AWARD_NOMINATED
     assert row.actor == "system:empowerment" and row.rules_version == rules_version()
     assert [r.code for r in row.reasons_as()] == ["attendance", "milestones", "business_stage"]
@@ -221,7 +227,7 @@ async def test_an_absent_participant_is_assessed_but_not_nominated(journey: Jour
     assessed = await journey.events.first(business_id, AwardAssessed)
     assert [s.points for s in assessed.scores] == [0, 0, 5]
     assert (assessed.total, assessed.nominated) == (5, False)
-    (row,) = await journey.audit_rows(business_id)
+    (row,) = await journey.audited(business_id)
     assert row.decision == audit.Decision.AWARD_NOT_NOMINATED
     assert row.reasons_as()[1].text.en == "Milestones: none yet: 0 of 40 points."
     shortlist = await journey.get("/awards/shortlist")
