@@ -153,6 +153,20 @@ def question(subject: str, text: str, **asker: Any) -> dict[str, Any]:
     }
 
 
+def business_form(name: str, catalogue: str) -> dict[str, Any]:
+    """A business as its owner registers it (`POST /businesses`)."""
+    return {
+        "owner": {"full_name": "Siti Rahayu", "role": "returnee", "date_of_birth": "1990-04-02",
+                  "phone": "+6281234567890", "email": None, "channels": ["sms"],
+                  "language": "id"},
+        "business": {"name": name, "sector": "food_and_drink", "regency_code": "3301",
+                     "stage": "starting",
+                     "products": [{"name": "Keripik tempe 250 g", "description": "Renyah.",
+                                   "price_idr": 15000}]},
+        "catalogue": catalogue,
+    }  # fmt: skip
+
+
 async def test_a_question_is_answered_by_its_desk_and_the_answer_is_published(
     consultations: Consultations,
 ) -> None:
@@ -196,18 +210,11 @@ async def test_a_question_is_answered_by_its_desk_and_the_answer_is_published(
 async def test_a_product_question_about_a_listed_business_goes_to_the_product_desk(
     consultations: Consultations,
 ) -> None:
-    business_id = uuid.uuid4()
-    conn = await asyncpg.connect(consultations.database)
-    try:
-        # The registration API is the business part's; the core row is enough here.
-        await conn.execute(
-            "INSERT INTO businesses (business_id, name, catalogue, registered_at)"
-            " VALUES ($1, 'Keripik Tempe Bu Siti', 'listing_and_contact', $2)",
-            business_id,
-            clock.now(),
-        )
-    finally:
-        await conn.close()
+    form = business_form("Keripik Tempe Bu Siti", "listing_and_contact")
+    async with httpx.AsyncClient(timeout=10) as client:
+        registered = await client.post(f"{consultations.url}/businesses", json=form)
+    assert registered.status_code == 202, registered.text
+    business_id = uuid.UUID(registered.json()["business_id"])
     body = question("product", "Apakah keripik bisa dikirim ke Jakarta?", role="buyer")
     consultation_id, _ = await consultations.ask({**body, "business_id": str(business_id)})
 

@@ -118,16 +118,26 @@ def form(**changes: Any) -> dict[str, Any]:
 
 
 async def add_business(service: Service, name: str, catalogue: str) -> uuid.UUID:
-    business_id = uuid.uuid4()
-    await service.pool.execute(
-        "INSERT INTO businesses (business_id, name, catalogue, registered_at)"
-        " VALUES ($1, $2, $3, $4)",
-        business_id,
-        name,
-        catalogue,
-        now(),
-    )
-    return business_id
+    async with httpx.AsyncClient(timeout=10) as client:
+        response = await client.post(
+            f"{service.url}/businesses", json=business_form(name, catalogue)
+        )
+    assert response.status_code == 202, response.text
+    return uuid.UUID(response.json()["business_id"])
+
+
+def business_form(name: str, catalogue: str) -> dict[str, Any]:
+    """A business as its owner registers it (`POST /businesses`)."""
+    return {
+        "owner": {"full_name": "Siti Rahayu", "role": "returnee", "date_of_birth": "1990-04-02",
+                  "phone": "+6281234567890", "email": None, "channels": ["sms"],
+                  "language": "id"},
+        "business": {"name": name, "sector": "food_and_drink", "regency_code": "3301",
+                     "stage": "starting",
+                     "products": [{"name": "Keripik tempe 250 g", "description": "Renyah.",
+                                   "price_idr": 15000}]},
+        "catalogue": catalogue,
+    }  # fmt: skip
 
 
 def refused(response: httpx.Response) -> list[tuple[tuple[Any, ...], str]]:
