@@ -89,15 +89,29 @@ def plan(doc: dict) -> dict:
     }
 
 
+# A desk's answer, in the language the asker wants it in (the request's `language`).
+DESK_ANSWER = {
+    "id": "Terima kasih atas pertanyaan Anda. Petugas kami menjawab: ...",
+    "en": "Thank you for your question. Our officer answers: ...",
+}
+
+
 def findings(answer: str, request: dict) -> dict:
-    """What you found. Here everything passes: the loan is disbursed, the payout paid in full.
-    The same request must get the same answer, so the day is the request's, not today."""
+    """What you found. Here everything passes: the loan is disbursed, the payout paid in full,
+    every session attended, every question answered. The same request must get the same
+    answer, so the day is the request's, not today."""
     day = request["occurred_at"][:10]
     if answer == "BankLoanDecided":
         return {"disbursed_amount_idr": request["amount_idr"], "disbursed_on": day}
     if answer == "InsurerPayoutConfirmed":
         krw = request["amount_krw"]
         return {"paid_krw": krw, "paid_idr": round(krw * IDR_PER_KRW), "paid_on": day}
+    if answer.endswith("ParticipationReported"):  # an organiser, from its attendance list
+        held = len(request["sessions"])
+        # Milestones (first sale, permit, loan repaid) only as you recorded them: none here.
+        return {"sessions_held": held, "sessions_attended": held, "milestones": []}
+    if answer.endswith("ConsultationReplied"):  # a desk: a passed reply carries the answer
+        return {"answer": DESK_ANSWER[request["language"]]}
     return {}
 
 

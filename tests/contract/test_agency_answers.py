@@ -23,10 +23,13 @@ from sentra_shared.events import (
     AgencyCheckCompleted,
     BankLoanDecided,
     CheckOutcome,
+    ConsultationReplied,
+    ParticipationReported,
     PolriCheckCompleted,
     reason_codes,
     results_topic,
 )
+from sentra_shared.events.agency_reasons import PARTICIPATION_REASON_CODES
 from sentra_shared.reasons import BilingualText, Reason
 from sentra_shared.topics import DLQ_SUFFIX, declared_agencies, declared_topics
 
@@ -43,15 +46,30 @@ def listed(agency: Agency, code: str) -> Reason:
     return Reason(code=code, text=AGENCY_REASON_CODES[agency][code])
 
 
-def body(outcome: str, reasons: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def body(
+    outcome: str,
+    reasons: list[dict[str, Any]] | None = None,
+    cls: type[AgencyCheckCompleted] | None = None,
+) -> dict[str, Any]:
     value: dict[str, Any] = {
         "event_id": str(uuid.uuid4()),
         "application_id": str(uuid.uuid4()),
         "occurred_at": AT.isoformat(),
         "request_id": str(uuid.uuid4()),
         "outcome": outcome,
+        **(own_fields(cls, outcome) if cls is not None else {}),
     }
     return value if reasons is None else {**value, "reasons": reasons}
+
+
+def own_fields(cls: type[AgencyCheckCompleted], outcome: str) -> dict[str, Any]:
+    """What an answer type requires beside the common fields, right for `outcome`: an
+    organiser's attendance, a desk's answer when it answers."""
+    if issubclass(cls, ParticipationReported):
+        return {"sessions_held": 4, "sessions_attended": 4 if outcome == "passed" else 0}
+    if issubclass(cls, ConsultationReplied) and outcome == "passed":
+        return {"answer": "Jawaban meja."}
+    return {}
 
 
 def reason_json(code: str) -> dict[str, Any]:
@@ -157,29 +175,44 @@ def test_the_schema_requires_reasons_from_the_agencys_list_on_failed(
     cls: type[AgencyCheckCompleted],
 ) -> None:
     schema = validator(cls)
-    codes = reason_codes(cls.agency)
-    other = next(c for a in Agency if a is not cls.agency for c in reason_codes(a))
-    assert other not in codes
-    assert schema.is_valid(body("failed", [reason_json(codes[0])]))
-    assert schema.is_valid(body("failed", [reason_json(code) for code in codes]))
-    assert schema.is_valid(body("passed"))
-    assert schema.is_valid(body("passed", []))
-    assert not schema.is_valid(body("failed"))  # no reasons at all
-    assert not schema.is_valid(body("failed", []))
-    assert not schema.is_valid(body("failed", [reason_json(other)]))
-    assert not schema.is_valid(body("failed", [reason_json(codes[0]), reason_json("WHATEVER")]))
-    assert not schema.is_valid(body("passed", [reason_json(codes[0])]))
+    # The agency's list, or the exchange's own (an organiser's participation report).
+    codes = tuple(cls.listed_reasons())
+    assert codes == (
+        tuple(PARTICIPATION_REASON_CODES)
+        if issubclass(cls, ParticipationReported)
+        else reason_codes(cls.agency)
+    )
+    other = next(c for a in Agency for c in reason_codes(a) if c not in codes)
+    assert schema.is_valid(body("failed", [reason_json(codes[0])], cls))
+    assert schema.is_valid(body("failed", [reason_json(code) for code in codes], cls))
+    assert schema.is_valid(body("passed", None, cls))
+    assert schema.is_valid(body("passed", [], cls))
+    assert not schema.is_valid(body("failed", None, cls))  # no reasons at all
+    assert not schema.is_valid(body("failed", [], cls))
+    assert not schema.is_valid(body("failed", [reason_json(other)], cls))
+    failed_with_unlisted = [reason_json(codes[0]), reason_json("WHATEVER")]
+    assert not schema.is_valid(body("failed", failed_with_unlisted, cls))
+    assert not schema.is_valid(body("passed", [reason_json(codes[0])], cls))
 
 
 @pytest.mark.parametrize("cls", ANSWER_TYPES, ids=lambda cls: cls.__name__)
 def test_schema_and_model_agree(cls: type[AgencyCheckCompleted]) -> None:
-    codes = reason_codes(cls.agency)
+    codes = tuple(cls.listed_reasons())
     cases = [
-        body("failed", [reason_json(codes[-1])]),
-        body("failed"),
-        body("failed", [reason_json("NOT_A_CODE")]),
+        body("failed", [reason_json(codes[-1])], cls),
+        body("failed", None, cls),
+        body("failed", [reason_json("NOT_A_CODE")], cls),
+        body("passed", None, cls),
+        body("passed", [reason_json(codes[0])], cls),
+        # Each type's own fields given where the outcome forbids them, left out where it
+        # needs them: a desk's passed reply without its answer, a failed one with an
+        # answer; a failed participation report with milestones.
         body("passed"),
-        body("passed", [reason_json(codes[0])]),
+        {**body("failed", [reason_json(codes[0])], cls), "answer": "Jawaban."},
+        {
+            **body("failed", [reason_json(codes[0])], cls),
+            "milestones": [{"kind": "first_sale", "achieved_on": "2026-03-01"}],
+        },
     ]
     schema = validator(cls)
     for case in cases:
@@ -230,3 +263,8 @@ def test_the_guides_list_every_agencys_codes_as_the_catalogue_does(
         for code, meaning in codes.items()
     ]
     assert rows == expected
+    # The organisers' participation reports have their own list, once, whoever organises.
+    participation = re.findall(r"^\| `([A-Z_0-9]+)` \| (.+) \|$", section, re.MULTILINE)
+    assert participation == [
+        (code, getattr(meaning, language)) for code, meaning in PARTICIPATION_REASON_CODES.items()
+    ]

@@ -166,7 +166,16 @@ async def test_the_example_consumer_answers_the_bank_and_insurer_exchanges(
         Sandbox.on(local_stack.kafka), example_subject(), ["bank", "insurer"]
     )
     assert [r.failures for r in reports] == [[], []]
-    assert [len(r.latencies_s) for r in reports] == [6, 6]  # 3 checks + 3 loans / payouts
+    # The bank: 3 checks, 3 loans, 3 participation reports; the insurer: 3 checks, 3 payouts.
+    assert [len(r.latencies_s) for r in reports] == [9, 6]
+
+
+async def test_the_example_consumer_answers_organisers_and_desks(local_stack: Stack) -> None:
+    agencies = ["disnaker", "trade_office", "placement_desk", "product_desk"]
+    reports = await run_subject(Sandbox.on(local_stack.kafka), example_subject(), agencies)
+    assert [r.failures for r in reports] == [[], [], [], []]
+    # Disnaker: 3 checks and 3 participation reports; the others 3 of their one exchange.
+    assert [len(r.latencies_s) for r in reports] == [6, 3, 3, 3]
 
 
 async def test_answering_a_loan_request_as_if_it_were_a_check_fails(
@@ -185,9 +194,16 @@ async def test_answering_a_loan_request_as_if_it_were_a_check_fails(
         Sandbox.on(local_stack.kafka), subject, ["bank"], reply_within=10, log_dir=tmp_path
     )
     wrong_type = [f for f in report.failures if "header ce_type" in f]
-    assert len(wrong_type) == 4  # 3 loan requests, one of them redelivered
-    assert all("BankLoanDecided" in f for f in wrong_type)
-    assert all("header ce_type" in f for f in report.failures)  # the checks passed
+    # 3 loan and 3 participation requests, the first of each redelivered.
+    assert len(wrong_type) == 8
+    assert sum("expected 'id.sentra.agency.bank.BankLoanDecided.v2'" in f for f in wrong_type) == 4
+    participation = "expected 'id.sentra.agency.bank.BankParticipationReported.v2'"
+    assert sum(participation in f for f in wrong_type) == 4
+    # Answered as a check, a participation report also lacks the attendance it must give.
+    incomplete = [f for f in report.failures if "breaks BankParticipationReported.json" in f]
+    assert len(incomplete) == 8  # sessions_held and sessions_attended, in 4 replies
+    assert all("is a required property" in f for f in incomplete)
+    assert set(report.failures) == set(wrong_type + incomplete)  # the checks passed
 
 
 # --- realistic timing of the built-in responders, against the real broker -----------------

@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 from sentra_agencies.pending import Deferred, PendingAnswers
-from sentra_agencies.rules import answer, idr_for
+from sentra_agencies.rules import DESK_ADVICE, answer, idr_for
 from sentra_agencies.timing import (
+    DESK_SILENT_WORD,
     LATE_MARGIN,
     Timing,
     TimingPolicy,
@@ -27,12 +28,16 @@ from sentra_shared.deadlines import agency_terms
 from sentra_shared.events import (
     AGENCY_EXCHANGES,
     ANSWER_TO,
+    DESK_EXCHANGES,
+    ORGANISER_EXCHANGES,
     Agency,
     BankCheckCompleted,
     BankCheckRequested,
     BankLoanDecided,
     BankLoanRequested,
     CheckOutcome,
+    ConsultationReplied,
+    ConsultationRequested,
     DukcapilCheckRequested,
     HealthFacilityCheckCompleted,
     HealthFacilityCheckRequested,
@@ -40,6 +45,8 @@ from sentra_shared.events import (
     InsurerCheckRequested,
     InsurerPayoutConfirmed,
     InsurerPayoutRequested,
+    ParticipationReported,
+    ParticipationRequested,
     PolriCheckRequested,
 )
 
@@ -112,6 +119,57 @@ def payout(amount_krw: int = 400_000, occurred_at: datetime = AT) -> InsurerPayo
     )
 
 
+# The programme's session days: Mon 1, 8 and 15 Dec 2025.
+SESSIONS = (date(2025, 12, 1), date(2025, 12, 8), date(2025, 12, 15))
+
+
+def participation(
+    organiser: Agency = Agency.TRADE_OFFICE, name: str = "Siti Rahayu", stage: str = "starting"
+) -> ParticipationRequested:
+    request_type, _ = ORGANISER_EXCHANGES[organiser]
+    return request_type.model_validate(
+        {
+            "application_id": uuid.uuid4(),
+            "occurred_at": AT,
+            "programme_id": "kewirausahaan-2025-12",
+            "programme_title": "Pelatihan kewirausahaan purna PMI",
+            "sessions": SESSIONS,
+            "participant_name": name,
+            "owner_role": "returnee",
+            "sector": "food_and_drink",
+            "stage": stage,
+            "regency_code": "3314",
+            "report_due": date(2025, 12, 22),
+        }
+    )
+
+
+DESK_OF = {
+    "placement": Agency.PLACEMENT_DESK,
+    "credit": Agency.CREDIT_DESK,
+    "refund": Agency.REFUND_DESK,
+    "product": Agency.PRODUCT_DESK,
+}
+
+
+def consultation(
+    subject: str = "credit",
+    language: str = "id",
+    question: str = "Berapa plafon KUR untuk usaha keluarga pekerja migran?",
+) -> ConsultationRequested:
+    request_type, _ = DESK_EXCHANGES[DESK_OF[subject]]
+    return request_type.model_validate(
+        {
+            "application_id": uuid.uuid4(),
+            "occurred_at": AT,
+            "subject": subject,
+            "asker_role": "family",
+            "question": question,
+            "language": language,
+        }
+    )
+
+
 def codes(reply: Any) -> list[str]:
     return [reason.code for reason in reply.reasons]
 
@@ -135,6 +193,9 @@ def test_every_request_type_is_answered_with_its_own_answer_type() -> None:
         insurer_check(),
         payout(),
         PolriCheckRequested(application_id=uuid.uuid4(), occurred_at=AT, nik=nik("0007"), **PERSON),
+        *(participation(organiser) for organiser in ORGANISER_EXCHANGES),
+        participation(Agency.BANK, name="Siti ABSENT Rahayu"),  # a failed report too
+        *(consultation(subject) for subject in DESK_OF),
     ]
     for request in samples:
         reply = answer(request, AT)
@@ -146,7 +207,12 @@ def test_every_request_type_is_answered_with_its_own_answer_type() -> None:
         )
     answered = {type(request) for request in samples}
     assert {BankLoanRequested, InsurerPayoutRequested} <= answered
-    assert len(AGENCY_EXCHANGES[Agency.BANK]) == len(AGENCY_EXCHANGES[Agency.INSURER]) == 2
+    # Every organiser's and every desk's request, each its own type.
+    assert {request for request, _ in ORGANISER_EXCHANGES.values()} <= answered
+    assert {request for request, _ in DESK_EXCHANGES.values()} <= answered
+    # The bank decides loans and reports on its programmes; Disnaker reports on its own.
+    assert len(AGENCY_EXCHANGES[Agency.BANK]) == 3
+    assert len(AGENCY_EXCHANGES[Agency.INSURER]) == len(AGENCY_EXCHANGES[Agency.DISNAKER]) == 2
 
 
 def test_the_sandbox_unknown_nik_fails_with_a_reason() -> None:
@@ -269,6 +335,71 @@ def test_the_insurer_pays_in_full_in_krw_and_rupiah_on_the_answer_day() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("stage", "milestones"),
+    [
+        ("idea", ["business_permit"]),
+        ("starting", ["business_permit", "first_sale"]),
+        ("running", ["business_permit", "first_sale"]),
+        ("growing", ["business_permit", "first_sale"]),
+    ],
+)
+@pytest.mark.parametrize("organiser", [Agency.DISNAKER, Agency.TRADE_OFFICE])
+def test_an_organiser_reports_every_session_attended_and_milestones_by_stage(
+    organiser: Agency, stage: str, milestones: list[str]
+) -> None:
+    request = participation(organiser, stage=stage)
+    reply = answer(request, AT)
+    assert isinstance(reply, ParticipationReported) and reply.agency is organiser
+    assert (reply.outcome, reply.reasons) == (CheckOutcome.PASSED, ())
+    assert (reply.sessions_held, reply.sessions_attended) == (3, 3)
+    assert [m.kind for m in reply.milestones] == milestones
+    # Each reached by the end of the programme: its last session day.
+    assert {m.achieved_on for m in reply.milestones} == {date(2025, 12, 15)}
+
+
+@pytest.mark.parametrize(
+    ("stage", "milestones"),
+    [
+        ("idea", ["business_permit"]),
+        ("starting", ["business_permit", "first_sale"]),
+        ("running", ["business_permit", "first_sale", "loan_repaid"]),
+        ("growing", ["business_permit", "first_sale", "loan_repaid"]),
+    ],
+)
+def test_the_bank_as_organiser_also_reports_the_loan_repaid_of_a_running_business(
+    stage: str, milestones: list[str]
+) -> None:
+    reply = answer(participation(Agency.BANK, stage=stage), AT)
+    assert isinstance(reply, ParticipationReported) and reply.outcome is CheckOutcome.PASSED
+    assert [m.kind for m in reply.milestones] == milestones
+
+
+@pytest.mark.parametrize("organiser", list(ORGANISER_EXCHANGES))
+def test_a_participant_named_absent_fails_with_participant_absent(organiser: Agency) -> None:
+    reply = answer(participation(organiser, name="Siti Absent Rahayu", stage="running"), AT)
+    assert isinstance(reply, ParticipationReported)
+    assert (reply.outcome, codes(reply)) == (CheckOutcome.FAILED, ["PARTICIPANT_ABSENT"])
+    assert "tidak mengikuti" in reply.reasons[0].text.id
+    # The sessions were held; none attended, nothing reached.
+    assert (reply.sessions_held, reply.sessions_attended, reply.milestones) == (3, 0, ())
+    # A word, not a substring: a name merely containing the letters took part.
+    present = answer(participation(organiser, name="Siti Absenti"), AT)
+    assert present.outcome is CheckOutcome.PASSED
+
+
+@pytest.mark.parametrize("subject", list(DESK_OF))
+def test_a_desk_answers_with_its_subjects_advice_in_the_askers_language(subject: str) -> None:
+    advice_id, advice_en = DESK_ADVICE[subject]
+    for language, expected in (("id", advice_id), ("en", advice_en)):
+        reply = answer(consultation(subject, language), AT)
+        assert isinstance(reply, ConsultationReplied) and reply.agency is DESK_OF[subject]
+        assert (reply.outcome, reply.reasons, reply.answer) == (CheckOutcome.PASSED, (), expected)
+    # Each desk its own advice, never another's.
+    others = {DESK_ADVICE[s] for s in DESK_OF if s != subject}
+    assert DESK_ADVICE[subject] not in others
+
+
 def test_rupiah_are_rounded_to_the_nearest_whole_rupiah() -> None:
     assert idr_for(1_234_567) == 14_074_064  # 14,074,063.8
     assert idr_for(5) == 57
@@ -300,12 +431,43 @@ def test_rates_hold_over_many_requests() -> None:
     assert abs(checks.count(Timing.LATE) / 5_000 - 0.2) < 0.02
 
 
-def test_only_bank_loans_and_insurer_payouts_may_never_be_answered() -> None:
+def test_only_loans_payouts_and_consultations_may_never_be_answered() -> None:
     policy = TimingPolicy(late_rate=0.0, never_rate=1.0)
     assert timing_of(bank_loan(), policy) is Timing.NEVER
     assert timing_of(payout(), policy) is Timing.NEVER
-    for check in (dukcapil(), bank_check(), insurer_check()):
+    assert timing_of(consultation(), policy) is Timing.NEVER
+    # A check, and an organiser's report, always comes in the end.
+    for check in (dukcapil(), bank_check(), insurer_check(), participation()):
         assert timing_of(check, policy) is Timing.PROMPT
+
+
+def test_a_question_with_the_word_unanswered_is_never_answered() -> None:
+    silent = consultation(question=f"Kapan dana klaim saya cair? {DESK_SILENT_WORD}")
+    assert DESK_SILENT_WORD == "UNANSWERED"
+    for policy in (TimingPolicy(), TimingPolicy(late_rate=1.0)):
+        assert timing_of(silent, policy) is Timing.NEVER
+    terms, calendar = agency_terms()[Agency.REFUND_DESK], indonesian_calendar()
+    plan = plan_answer(silent, TimingPolicy(), terms, calendar)
+    assert (plan.timing, plan.not_before, plan.on) == (Timing.NEVER, None, None)
+    # Any case, as a word; a word merely containing it, or another desk's question, is
+    # answered at once.
+    assert timing_of(consultation(question="kapan? unanswered"), TimingPolicy()) is Timing.NEVER
+    assert timing_of(consultation(question="Status UNANSWEREDS?"), TimingPolicy()) is Timing.PROMPT
+    assert timing_of(consultation(), TimingPolicy()) is Timing.PROMPT
+
+
+def test_a_late_consultation_answer_waits_past_the_desks_escalation() -> None:
+    # Asked Mon 1 Dec 2025 10:00 WIB; 3 working days: due end of Thu 4 Dec; 3 more:
+    # escalated end of Tue 9 Dec, i.e. 10 Dec 00:00 WIB.
+    asked = consultation().model_copy(
+        update={"occurred_at": datetime(2025, 12, 1, 10, 0, tzinfo=WIB)}
+    )
+    terms, calendar = agency_terms()[Agency.CREDIT_DESK], indonesian_calendar()
+    plan = plan_answer(asked, TimingPolicy(late_rate=1.0), terms, calendar)
+    assert plan.timing is Timing.LATE
+    assert plan.not_before == datetime(2025, 12, 10, 0, 0, tzinfo=WIB) + LATE_MARGIN
+    reply = answer(asked, plan.not_before, plan.on)
+    assert isinstance(reply, ConsultationReplied) and reply.answer == DESK_ADVICE["credit"][0]
 
 
 def test_no_rates_mean_every_answer_at_once() -> None:

@@ -7,7 +7,7 @@ import re
 
 from sentra_shared.contract import AGENCIES_DIR, ASYNCAPI_FILE, SCHEMAS_DIR
 from sentra_shared.contract.__main__ import drifted
-from sentra_shared.events import AGENCY_EVENTS, CATALOGUE, Agency
+from sentra_shared.events import AGENCY_EVENTS, AGENCY_EXCHANGES, CATALOGUE, Agency
 from sentra_shared.topics import DLQ_SUFFIX, declared_agencies, declared_topics
 
 
@@ -59,7 +59,18 @@ def test_asyncapi_has_one_channel_per_event_topic_with_cloudevents_headers() -> 
         assert re.fullmatch(send["x-sentra-agency-group-id"]["pattern"], agency.value)
         receive = document["operations"][f"receive.{completed.topic}"]
         group = receive["bindings"]["kafka"]["groupId"]
-        assert group == {"type": "string", "const": f"sentra-{requested.owner}"}
+        # Each service that asks on the topic reads the answers in its own group: one
+        # group, or (Disnaker, the bank: documents or credit, and empowerment) one of them.
+        askers = sorted({request.owner for request, _ in AGENCY_EXCHANGES[agency]})
+        groups = [f"sentra-{owner}" for owner in askers]
+        if len(groups) == 1:
+            assert group == {"type": "string", "const": groups[0]}
+        else:
+            assert group == {"type": "string", "enum": groups}
+    assert {a for a in Agency if len({r.owner for r, _ in AGENCY_EXCHANGES[a]}) > 1} == {
+        Agency.DISNAKER,
+        Agency.BANK,
+    }
 
 
 def test_every_agency_has_its_own_document_and_no_other_is_left() -> None:

@@ -30,8 +30,19 @@ SERVICE_STREAMS = [
     "sentra.documents.events.v1",
     "sentra.credit.events.v1",
     "sentra.insurance.events.v1",
+    "sentra.empowerment.events.v1",
     "sentra.notifications.events.v1",
 ]
+DESKS = ["placement_desk", "credit_desk", "refund_desk", "product_desk"]
+ORGANISERS = ["disnaker", "bank", "trade_office"]
+
+
+def requests(agency: str) -> str:
+    return f"sentra.agency.{agency}.requests.v1"
+
+
+def results(agency: str) -> str:
+    return f"sentra.agency.{agency}.results.v2"
 
 
 async def refused(label: str, attempt: Awaitable[object], error: type[KafkaError]) -> str:
@@ -125,6 +136,114 @@ async def test_a_service_cannot_write_another_services_stream(local_stack: Stack
         "credit writes dukcapil's requests",
         write(credit, "sentra.agency.dukcapil.requests.v1"),
         TopicAuthorizationFailedError,
+    )
+
+
+@pytest.mark.parametrize("desk", DESKS)
+async def test_a_desk_reads_only_its_questions_and_answers_only_in_its_own_name(
+    local_stack: Stack, desk: str
+) -> None:
+    login = local_stack.kafka.login(desk)
+    other = next(d for d in DESKS if d != desk)
+    await read(login, requests(desk), group=f"{desk}.acl-test-{uuid.uuid4().hex[:6]}")  # granted
+    await write(login, results(desk))  # granted
+    message = await refused(
+        f"{desk} reads {other}'s questions",
+        read(login, requests(other)),
+        TopicAuthorizationFailedError,
+    )
+    assert requests(other) in message
+    message = await refused(
+        f"{desk} answers in {other}'s name",
+        write(login, results(other)),
+        TopicAuthorizationFailedError,
+    )
+    assert results(other) in message
+    # Nor ask itself questions, nor read the empowerment stream (it holds the askers'
+    # contacts), nor another agency's requests, nor join another desk's group.
+    await refused(
+        f"{desk} writes its own questions",
+        write(login, requests(desk)),
+        TopicAuthorizationFailedError,
+    )
+    await refused(
+        f"{desk} reads the empowerment stream",
+        read(login, "sentra.empowerment.events.v1"),
+        TopicAuthorizationFailedError,
+    )
+    await refused(
+        f"{desk} reads dukcapil's requests",
+        read(login, requests("dukcapil")),
+        TopicAuthorizationFailedError,
+    )
+    message = await refused(
+        f"{desk} joins group {other}",
+        read(login, requests(desk), group=other),
+        GroupAuthorizationFailedError,
+    )
+    assert other in message
+
+
+async def test_the_trade_office_reads_only_its_requests_and_answers_only_its_own(
+    local_stack: Stack,
+) -> None:
+    login = local_stack.kafka.login("trade_office")
+    await read(login, requests("trade_office"), group="trade_office")  # granted
+    await write(login, results("trade_office"))  # granted
+    # The other organisers' requests carry NIKs (Disnaker's checks, the bank's SLIK).
+    for organiser in ("disnaker", "bank"):
+        await refused(
+            f"trade_office reads {organiser}'s requests",
+            read(login, requests(organiser)),
+            TopicAuthorizationFailedError,
+        )
+        await refused(
+            f"trade_office reports in {organiser}'s name",
+            write(login, results(organiser)),
+            TopicAuthorizationFailedError,
+        )
+
+
+async def test_empowerment_asks_organisers_and_desks_and_reads_their_answers_only(
+    local_stack: Stack,
+) -> None:
+    empowerment = local_stack.kafka.login("empowerment")
+    group = f"sentra-empowerment.acl-test-{uuid.uuid4().hex[:6]}"
+    await write(empowerment, "sentra.empowerment.events.v1")  # granted: its own stream
+    for agency in ORGANISERS + DESKS:
+        await write(empowerment, requests(agency))  # granted: it asks them
+        await read(empowerment, results(agency), group=group)  # granted: it reads the answers
+    # Not the checks of applications: neither asking the other agencies nor reading
+    # Disnaker's or the bank's requests (NIKs), nor answering in an agency's name.
+    for topic in (requests("dukcapil"), requests("insurer")):
+        await refused(
+            f"empowerment writes {topic}", write(empowerment, topic), TopicAuthorizationFailedError
+        )
+    for topic in (requests("disnaker"), requests("bank"), results("dukcapil")):
+        await refused(
+            f"empowerment reads {topic}", read(empowerment, topic), TopicAuthorizationFailedError
+        )
+    await refused(
+        "empowerment answers in the trade office's name",
+        write(empowerment, results("trade_office")),
+        TopicAuthorizationFailedError,
+    )
+    # Nor another service's stream, nor its group.
+    for stream in ("sentra.credit.events.v1", "sentra.documents.events.v1"):
+        await refused(
+            f"empowerment writes {stream}",
+            write(empowerment, stream),
+            TopicAuthorizationFailedError,
+        )
+    await refused(
+        "empowerment reads the documents stream",
+        read(empowerment, "sentra.documents.events.v1"),
+        TopicAuthorizationFailedError,
+    )
+    await refused(
+        "empowerment joins group sentra-credit",
+        read(empowerment, results("bank"), group="sentra-credit"),
+        GroupAuthorizationFailedError,
     )
 
 

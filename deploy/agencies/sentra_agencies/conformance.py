@@ -1,7 +1,8 @@
 """Agency conformance: run an agency's consumer against a sandbox and check its replies.
 
-For each agency and each exchange it answers (every agency a check; the bank also a loan
-decision, the insurer also a payout): send sample requests (each with its own trace), then
+For each agency and each exchange it answers (a check; the bank also a loan decision, the
+insurer also a payout; an organiser, Disnaker and the bank among them, a participation
+report; a desk a consultation): send sample requests (each with its own trace), then
 check every reply is the exchange's answer type, validates against its published JSON
 Schema (shared/contracts/schemas/) and carries the CloudEvents headers,
 the application id as key and the request's trace id; that a `failed` reply says why, with
@@ -136,8 +137,8 @@ async def check_agency(kit: KafkaLogin, spec: AgencySpec, reply_within: float) -
                     if request_id in sent:
                         replies.setdefault(request_id, []).append(reply)
 
-        # Every exchange the agency answers (a check; for the bank a loan decision too, for
-        # the insurer a payout), each request in its own application and trace.
+        # Every exchange the agency answers (a check, a loan decision, a payout, a
+        # participation report, a consultation), each request in its own case and trace.
         firsts: list[Sent] = []
         for request_type, _ in AGENCY_EXCHANGES[agency]:
             for n in range(REQUESTS_PER_EXCHANGE):

@@ -20,7 +20,9 @@ from collections.abc import Mapping
 from datetime import date
 from typing import ClassVar
 
-from pydantic import Field, model_validator
+from pydantic import Field, GetJsonSchemaHandler, model_validator
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from sentra_shared.events.agency_answers import AgencyCheckCompleted, CheckOutcome
 from sentra_shared.events.agency_ids import Agency, requests_topic, results_topic
@@ -80,6 +82,18 @@ class ParticipationReported(AgencyCheckCompleted):
         if len(set(kinds)) != len(kinds):
             raise ValueError("each milestone kind at most once")
         return self
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        # Published as the validator says, where JSON Schema can say it: a failed report
+        # carries no milestones (attendance within the sessions held it cannot compare).
+        schema = super().__get_pydantic_json_schema__(core_schema, handler)
+        if getattr(cls, "agency", None) is not None:
+            body = handler.resolve_ref_schema(schema)
+            body["then"]["properties"]["milestones"] = {"maxItems": 0}
+        return schema
 
 
 class DisnakerParticipationRequested(ParticipationRequested):
@@ -143,6 +157,19 @@ class ConsultationReplied(AgencyCheckCompleted):
         if (self.outcome is CheckOutcome.PASSED) != (self.answer is not None):
             raise ValueError("a passed reply has an answer, a failed one none")
         return self
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        # Published as the validator says: `passed` requires the answer, `failed` has none.
+        schema = super().__get_pydantic_json_schema__(core_schema, handler)
+        if getattr(cls, "agency", None) is not None:
+            body = handler.resolve_ref_schema(schema)
+            body["then"]["properties"]["answer"] = {"type": "null"}
+            body["else"]["required"] = ["answer"]
+            body["else"]["properties"]["answer"] = {"type": "string"}
+        return schema
 
 
 class PlacementDeskConsultationRequested(ConsultationRequested):
