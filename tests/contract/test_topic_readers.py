@@ -13,6 +13,8 @@ from sentra_credit.app import create_app as create_credit
 from sentra_credit.config import CreditSettings
 from sentra_documents.app import create_app as create_documents
 from sentra_documents.config import DocumentsSettings
+from sentra_empowerment.app import create_app as create_empowerment
+from sentra_empowerment.config import EmpowermentSettings
 from sentra_insurance.app import create_app as create_insurance
 from sentra_insurance.config import InsuranceSettings
 from sentra_notifications.app import create_app as create_notifications
@@ -33,6 +35,7 @@ def _service_handlers() -> dict[str, EventHandlers]:
         "credit": create_credit(CreditSettings(**_UNUSED)),
         "insurance": create_insurance(InsuranceSettings(**_UNUSED)),
         "notifications": create_notifications(NotificationsSettings(**_UNUSED)),
+        "empowerment": create_empowerment(EmpowermentSettings(**_UNUSED)),
     }
     handlers = {name: app.state.runtime.handlers for name, app in apps.items()}
     assert all(isinstance(h, EventHandlers) for h in handlers.values())
