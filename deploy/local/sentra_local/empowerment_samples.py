@@ -229,21 +229,23 @@ async def open_journeys_through_faults(
     within: float = 180.0,
 ) -> list[str]:
     """`open_journeys` for the fault tests: each request is retried while the empowerment
-    service cannot answer (killed, restarting), with an `Idempotency-Key` so that a retry
-    after a lost answer opens no second case, and an enrolment retried is the same seat.
-    Returns the case ids in order."""
+    service cannot answer (killed, restarting). A registration or a question carries an
+    `Idempotency-Key`, so that a retry after a lost answer opens no second case; an
+    enrolment retried after a lost answer finds the seat taken (409 ALREADY_ENROLLED), which
+    is then its answer. Returns the case ids in order."""
     ids: list[str] = [""] * len(samples)
     began = time.monotonic()
     deadline = began + within
     async with httpx.AsyncClient(timeout=10) as client:
 
-        async def post(path: str, body: dict[str, Any], key: str) -> dict[str, Any]:
-            delay = 0.1
+        async def post(path: str, body: dict[str, Any], key: str | None) -> dict[str, Any]:
+            delay, retried = 0.1, False
+            headers = {"Idempotency-Key": key} if key else {}
             while True:
                 try:
-                    response = await client.post(
-                        f"{url}{path}", json=body, headers={"Idempotency-Key": key}
-                    )
+                    response = await client.post(f"{url}{path}", json=body, headers=headers)
+                    if retried and _already_enrolled(response):
+                        return {}
                     if response.status_code < 500:
                         response.raise_for_status()  # a 4xx is our bug: fail at once
                         answer: dict[str, Any] = response.json()
@@ -256,7 +258,7 @@ async def open_journeys_through_faults(
                         f"empowerment did not accept {path} within {within:.0f}s (last: {failure})"
                     )
                 await asyncio.sleep(delay)
-                delay = min(delay * 2, 1.0)
+                delay, retried = min(delay * 2, 1.0), True
 
         for index, sample in enumerate(samples):
             if per_second:
@@ -267,7 +269,7 @@ async def open_journeys_through_faults(
                 await post(
                     f"/businesses/{business_id}/enrolments",
                     {"programme_id": sample.programme_id},
-                    f"{key}-enrolment",
+                    None,
                 )
                 ids[index] = str(business_id)
                 continue
@@ -276,3 +278,10 @@ async def open_journeys_through_faults(
                 form = {**form, "business_id": ids[sample.about]}
             ids[index] = str((await post("/consultations", form, key))["consultation_id"])
     return ids
+
+
+def _already_enrolled(response: httpx.Response) -> bool:
+    if response.status_code != 409:
+        return False
+    reasons = response.json().get("reasons", [])
+    return any(reason.get("code") == "ALREADY_ENROLLED" for reason in reasons)

@@ -14,10 +14,11 @@ from sentra_shared.clock import now
 from sentra_shared.events import ApplicantContact, ApplicationSubmitted
 from sentra_shared.outbox import add_to_outbox
 from sentra_shared.runtime import ServiceRuntime
+from sentra_shared.tracking_codes import tracking_code
 
 from sentra_documents import repository
 from sentra_documents.config import DocumentsSettings
-from sentra_documents.domain.intake import tracking_code, tracking_key, worker_ref
+from sentra_documents.domain.intake import tracking_key, worker_ref
 from sentra_documents.forms import ApplicationForm
 from sentra_documents.sealing import Sealer
 

@@ -10,17 +10,18 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, HTTPException, Request, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sentra_shared import idempotency
 from sentra_shared.clock import now
 from sentra_shared.events import ApplicantContact, BusinessRegistered
 from sentra_shared.outbox import add_to_outbox
 from sentra_shared.runtime import ServiceRuntime
+from sentra_shared.tracking_codes import tracking_code
 
 from sentra_empowerment import repository
 from sentra_empowerment.domain.award import AWARD_CRITERIA
-from sentra_empowerment.domain.business import tracking_code
 from sentra_empowerment.domain.programmes import Programme, seats_left
 from sentra_empowerment.forms import BusinessForm, EnrolmentForm
 from sentra_empowerment.programmes import Enrolled, ProgrammeHandlers
@@ -48,10 +49,16 @@ def _offered(request: Request) -> Mapping[str, Programme]:
     return {p.id: p for p in request.app.state.programmes}
 
 
-@router.post("/businesses", status_code=status.HTTP_202_ACCEPTED)
-async def register_business(form: BusinessForm, request: Request) -> Registered:
+@router.post("/businesses", status_code=status.HTTP_202_ACCEPTED, responses=idempotency.RESPONSES)
+async def register_business(
+    form: BusinessForm,
+    request: Request,
+    response: Response,
+    idempotency_key: idempotency.KeyHeader = None,
+) -> Registered:
     """Store the business and announce it (with the owner's contact, for notifications
-    alone), in one transaction. Invalid input never gets here: 422 with the field errors."""
+    alone), in one transaction. Invalid input never gets here: 422 with the field errors.
+    A retry with the same `Idempotency-Key` gets the first answer (docs/idempotency.md)."""
     business_id, code, at = uuid.uuid4(), tracking_code(secrets.token_bytes(7)), now()
     owner = form.owner
     contact = ApplicantContact(
@@ -62,7 +69,17 @@ async def register_business(form: BusinessForm, request: Request) -> Registered:
         tracking_code=code,
         date_of_birth=owner.date_of_birth,
     )
-    async with _runtime(request).pool.acquire() as conn, conn.transaction():
+    answer = idempotency.Answer(business_id, code)
+    # READ COMMITTED: a retry waiting on our key must read it once we commit.
+    pool = _runtime(request).pool
+    async with pool.acquire() as conn, conn.transaction(isolation="read_committed"):
+        earlier = await idempotency.replay_or_claim(
+            conn, idempotency_key, form, answer, at, response
+        )
+        if earlier is not None:
+            return Registered(
+                business_id=earlier.application_id, tracking_code=earlier.tracking_code
+            )
         await repository.insert_business(conn, business_id, form, contact, at)
         await add_to_outbox(
             conn,

@@ -23,6 +23,7 @@ from sentra_shared.events import (
 )
 from sentra_shared.http_errors import render_errors
 from sentra_shared.runtime import ServiceRuntime
+from sentra_shared.tracking_codes import tracking_code
 
 from sentra_empowerment import consultation_store as store
 from sentra_empowerment.consultations import ConsultationHandlers
@@ -32,7 +33,6 @@ from sentra_empowerment.domain.consultation import (
     birth_date_problem,
     product_reference_problem,
     question_problem,
-    tracking_code,
 )
 
 router = APIRouter()

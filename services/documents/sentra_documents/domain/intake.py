@@ -153,18 +153,3 @@ def worker_link_findings(applicant_ref: str, worker: NamedWorker | None) -> tupl
     if not worker.placement_verified:
         return (reason(DocumentsReason.WORKER_NOT_PLACED),)
     return ()
-
-
-# Crockford's base-32 alphabet: no I, L, O or U, so a code read aloud or copied by hand
-# from an SMS is not mistyped.
-TRACKING_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-
-
-def tracking_code(random_bytes: bytes) -> str:
-    """The applicant's tracking code from 7 random bytes: ten characters (50 bits), shown
-    as two groups of five. With the birth date it opens the status page."""
-    if len(random_bytes) != 7:
-        raise ValueError("a tracking code takes 7 random bytes")
-    number = int.from_bytes(random_bytes, "big") >> 6  # 56 bits -> 50
-    chars = "".join(TRACKING_ALPHABET[(number >> (5 * i)) & 31] for i in reversed(range(10)))
-    return f"{chars[:5]}-{chars[5:]}"

@@ -12,10 +12,6 @@ import unicodedata
 from datetime import date
 from enum import StrEnum
 
-# Crockford's base-32 alphabet: no I, L, O or U, so a code read aloud or copied by hand
-# from an SMS is not mistyped (the same alphabet as the applications' codes).
-TRACKING_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-
 # The same age bounds as an application's applicant: an owner is a person who worked
 # abroad or the family of one, not a child.
 YOUNGEST_OWNER_AGE = 15
@@ -41,16 +37,6 @@ class CatalogueConsent(StrEnum):
     @property
     def shows_contact(self) -> bool:
         return self is CatalogueConsent.LISTING_AND_CONTACT
-
-
-def tracking_code(random_bytes: bytes) -> str:
-    """The owner's tracking code from 7 random bytes: ten characters (50 bits), shown as
-    two groups of five. With the birth date it opens the status page."""
-    if len(random_bytes) != 7:
-        raise ValueError("a tracking code takes 7 random bytes")
-    number = int.from_bytes(random_bytes, "big") >> 6  # 56 bits -> 50
-    chars = "".join(TRACKING_ALPHABET[(number >> (5 * i)) & 31] for i in reversed(range(10)))
-    return f"{chars[:5]}-{chars[5:]}"
 
 
 def normalise(text: str) -> str:

@@ -305,3 +305,24 @@ def test_a_bad_programmes_file_stops_the_start_naming_the_file_and_the_problem(
     path.write_text("[[programmes]\n", encoding="utf-8")
     with pytest.raises(ProgrammesFileError, match=r"programmes file .*programmes\.toml"):
         create_app(settings)
+
+
+async def test_a_retry_with_the_same_idempotency_key_registers_the_business_once(
+    service: Service,
+) -> None:
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    async with httpx.AsyncClient(base_url=service.url, timeout=10) as client:
+        first = await client.post("/businesses", json=business_form(), headers=key)
+        again = await client.post("/businesses", json=business_form(), headers=key)
+        other = await client.post("/businesses", json=business_form(regency="3302"), headers=key)
+    assert first.status_code == again.status_code == 202, (first.text, again.text)
+    assert again.json() == first.json()
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    business_id = uuid.UUID(first.json()["business_id"])
+    assert len(await service.outbox(business_id, BusinessRegistered)) == 1
+    stored = await service.pool.fetchval(
+        "SELECT count(*) FROM businesses WHERE business_id = $1", business_id
+    )
+    assert stored == 1
+    assert other.status_code == 409
+    assert other.json()["detail"][0]["type"] == "idempotency_key_reused"

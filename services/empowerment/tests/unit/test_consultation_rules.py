@@ -8,7 +8,6 @@ from typing import get_args
 import pytest
 from sentra_empowerment.domain.consultation import (
     DESK_OF_SUBJECT,
-    TRACKING_ALPHABET,
     ConsultationStatus,
     answer_for_asker,
     birth_date_problem,
@@ -17,7 +16,6 @@ from sentra_empowerment.domain.consultation import (
     product_reference_problem,
     question_problem,
     status_of,
-    tracking_code,
 )
 from sentra_shared.events import (
     AGENCY_REASON_CODES,
@@ -102,14 +100,3 @@ def test_birth_date_in_the_past_and_plausible() -> None:
     assert birth_date_problem(today, today) == "a birth date in the past"
     assert birth_date_problem(date(1906, 1, 1), today) == "a birth date at most 120 years back"
     assert birth_date_problem(date(1907, 1, 1), today) is None
-
-
-def test_tracking_code_two_groups_of_five_from_the_alphabet() -> None:
-    code = tracking_code(bytes(range(7)))
-    first, second = code.split("-")
-    assert len(first) == len(second) == 5
-    assert set(first + second) <= set(TRACKING_ALPHABET)
-    assert tracking_code(bytes(7)) == "00000-00000"
-    assert tracking_code(b"\xff" * 7) == "ZZZZZ-ZZZZZ"
-    with pytest.raises(ValueError):
-        tracking_code(bytes(6))

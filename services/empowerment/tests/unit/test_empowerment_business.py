@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
 from sentra_empowerment.domain.business import (
-    TRACKING_ALPHABET,
     CatalogueConsent,
     birth_date_problem,
     refused_character,
-    tracking_code,
 )
 
 
@@ -19,15 +16,6 @@ def test_only_a_listing_is_public_and_contact_only_with_consent() -> None:
     assert CatalogueConsent.LISTING.listed and not CatalogueConsent.LISTING.shows_contact
     both = CatalogueConsent.LISTING_AND_CONTACT
     assert both.listed and both.shows_contact
-
-
-def test_tracking_codes_are_two_groups_of_five_unambiguous_characters() -> None:
-    code = tracking_code(bytes(range(7)))
-    assert len(code) == 11 and code[5] == "-"
-    assert set(code.replace("-", "")) <= set(TRACKING_ALPHABET)
-    assert tracking_code(b"\xff" * 7) != code
-    with pytest.raises(ValueError):
-        tracking_code(b"\x00")
 
 
 def test_invisible_characters_are_refused_but_a_description_may_hold_lines() -> None:

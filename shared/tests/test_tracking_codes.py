@@ -1,11 +1,11 @@
-"""The tracking code given at submission: readable, unambiguous, and all 50 bits used."""
+"""The tracking code given when a case is opened: readable, unambiguous, all 50 bits used."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
-from sentra_documents.domain.intake import TRACKING_ALPHABET, tracking_code
+from sentra_shared.tracking_codes import TRACKING_ALPHABET, new_tracking_code, tracking_code
 
 
 def test_a_code_is_two_groups_of_five_without_ambiguous_letters() -> None:
@@ -25,3 +25,8 @@ def test_different_bytes_give_different_codes_and_the_extremes_are_valid() -> No
 def test_the_wrong_amount_of_randomness_is_refused() -> None:
     with pytest.raises(ValueError, match="7 random bytes"):
         tracking_code(b"short")
+
+
+def test_new_codes_are_random() -> None:
+    codes = {new_tracking_code() for _ in range(200)}
+    assert len(codes) == 200
