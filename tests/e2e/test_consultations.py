@@ -25,6 +25,7 @@ from sentra_agencies.app import create_app as create_agencies
 from sentra_agencies.rules import DESK_ADVICE
 from sentra_empowerment.app import create_app as create_empowerment
 from sentra_empowerment.config import EmpowermentSettings
+from sentra_local.empowerment_samples import business_form
 from sentra_local.stack import Stack
 from sentra_local.testing import EventRecorder as Recorder
 from sentra_local.testing import serving, wait_until
@@ -151,20 +152,6 @@ def question(subject: str, text: str, **asker: Any) -> dict[str, Any]:
         "subject": subject,
         "question": text,
     }
-
-
-def business_form(name: str, catalogue: str) -> dict[str, Any]:
-    """A business as its owner registers it (`POST /businesses`)."""
-    return {
-        "owner": {"full_name": "Siti Rahayu", "role": "returnee", "date_of_birth": "1990-04-02",
-                  "phone": "+6281234567890", "email": None, "channels": ["sms"],
-                  "language": "id"},
-        "business": {"name": name, "sector": "food_and_drink", "regency_code": "3301",
-                     "stage": "starting",
-                     "products": [{"name": "Keripik tempe 250 g", "description": "Renyah.",
-                                   "price_idr": 15000}]},
-        "catalogue": catalogue,
-    }  # fmt: skip
 
 
 async def test_a_question_is_answered_by_its_desk_and_the_answer_is_published(

@@ -184,6 +184,20 @@ def empowerment_cases(
     return samples
 
 
+def business_form(name: str, catalogue: str) -> dict[str, Any]:
+    """One fixed business as its owner registers it (`POST /businesses`), for tests."""
+    return {
+        "owner": {"full_name": "Siti Rahayu", "role": "returnee", "date_of_birth": "1990-04-02",
+                  "phone": "+6281234567890", "email": None, "channels": ["sms"],
+                  "language": "id"},
+        "business": {"name": name, "sector": "food_and_drink", "regency_code": "3301",
+                     "stage": "starting",
+                     "products": [{"name": "Keripik tempe 250 g", "description": "Renyah.",
+                                   "price_idr": 15000}]},
+        "catalogue": catalogue,
+    }  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Opened:
     """A journey's case as the empowerment service accepted it."""

@@ -17,6 +17,7 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from sentra_empowerment.app import create_app
 from sentra_empowerment.config import EmpowermentSettings
+from sentra_local.empowerment_samples import business_form
 from sentra_local.stack import Stack
 from sentra_local.testing import serving, wait_until
 from sentra_shared.calendar import indonesian_calendar
@@ -124,20 +125,6 @@ async def add_business(service: Service, name: str, catalogue: str) -> uuid.UUID
         )
     assert response.status_code == 202, response.text
     return uuid.UUID(response.json()["business_id"])
-
-
-def business_form(name: str, catalogue: str) -> dict[str, Any]:
-    """A business as its owner registers it (`POST /businesses`)."""
-    return {
-        "owner": {"full_name": "Siti Rahayu", "role": "returnee", "date_of_birth": "1990-04-02",
-                  "phone": "+6281234567890", "email": None, "channels": ["sms"],
-                  "language": "id"},
-        "business": {"name": name, "sector": "food_and_drink", "regency_code": "3301",
-                     "stage": "starting",
-                     "products": [{"name": "Keripik tempe 250 g", "description": "Renyah.",
-                                   "price_idr": 15000}]},
-        "catalogue": catalogue,
-    }  # fmt: skip
 
 
 def refused(response: httpx.Response) -> list[tuple[tuple[Any, ...], str]]:
