@@ -28,12 +28,18 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 
 from sentra_shared import audit, clock
 from sentra_shared.dead_letters import ORIGINAL_TOPIC, DeadLetter
-from sentra_shared.events import CATALOGUE, DeadlineStep, Event
+from sentra_shared.events import CATALOGUE, DeadlineStep, EmpowermentStep, Event
 from sentra_shared.topics import DLQ_SUFFIX, declared_topics
 
 log = logging.getLogger(__name__)
 
-SERVICES = ("documents", "credit", "insurance", "notifications")
+SERVICES = ("documents", "credit", "insurance", "notifications", "empowerment")
+# The deadline steps each service may owe answers for (its deadline events' step type).
+STEPS: dict[str, tuple[str, ...]] = {
+    **{service: tuple(DeadlineStep) for service in ("documents", "credit", "insurance")},
+    "notifications": (),
+    "empowerment": tuple(EmpowermentStep),
+}
 CHANNELS = ("sms", "email")
 STAGES = ("overdue", "escalated")
 UNKNOWN = "unknown"  # a decision code this version does not know (an older row)
@@ -104,7 +110,7 @@ def closed_label_values() -> dict[str, frozenset[str]]:
         "event_type": frozenset(cls.__name__ for cls in CATALOGUE),
         "kind": frozenset(kind for kind, _ in decisions),
         "outcome": frozenset(outcome for _, outcome in decisions),
-        "step": frozenset(step.value for step in DeadlineStep),
+        "step": frozenset(step for steps in STEPS.values() for step in steps),
         "stage": frozenset(STAGES),
         "channel": frozenset(CHANNELS),
     }
@@ -113,6 +119,7 @@ def closed_label_values() -> dict[str, frozenset[str]]:
 class ServiceMetrics:
     def __init__(self, service: str) -> None:
         self.service = service
+        self._steps = STEPS.get(service, ())
         self.registry = CollectorRegistry()
         r = self.registry
         self._consumed = Counter(
@@ -266,8 +273,8 @@ class ServiceMetrics:
             now,
         )
         due = {row["step"]: row["n"] for row in rows}
-        for step in DeadlineStep:
-            self._overdue.labels(self.service, step.value).set(due.get(step.value, 0))
+        for step in self._steps:
+            self._overdue.labels(self.service, step).set(due.get(step, 0))
 
         counts, self._audit_position = await audit.decisions_after(conn, self._audit_position)
         for code, count in counts.items():

@@ -35,7 +35,7 @@ from sentra_local.stack import SERVICES, Stack, database_name
 from sentra_local.testing import serving, start_at_the_end, wait_until
 from sentra_notifications.app import create_app as create_notifications
 from sentra_notifications.config import NotificationsSettings
-from sentra_shared.events import Agency, results_topic
+from sentra_shared.events import AGENCY_EVENTS, Agency, results_topic
 from sentra_shared.metrics import closed_label_values
 
 # The path of each application and the status its timeline must end in.
@@ -215,9 +215,9 @@ def test_work_done_shows_in_the_counters(run: Run) -> None:
         ("insurance", "insurance", "claim_accepted"): 1,
         ("insurance", "insurance", "payout_paid"): 1,
     }
-    # Records consumed, per topic: documents read every agency's answers.
-    for agency in Agency:
-        if agency in (Agency.BANK, Agency.INSURER):
+    # Records consumed, per topic: documents read the answers of every agency it asks.
+    for agency, (request, _) in AGENCY_EVENTS.items():
+        if request.owner != "documents":
             continue
         topic = results_topic(agency)
         assert get(documents, "sentra_consumer_records_total", service="documents", topic=topic)

@@ -42,7 +42,7 @@ from sentra_local.stack import local_stack
 from sentra_local.tokens import issue_token
 
 # The services that serve /metrics (the built-in agency responders do not).
-METRICS_SERVICES = ("documents", "credit", "insurance", "notifications")
+METRICS_SERVICES = ("documents", "credit", "insurance", "notifications", "empowerment")
 
 
 def _setup() -> int:
