@@ -27,7 +27,9 @@ visible in id order, and the relay, which publishes the oldest committed rows fi
 publishes them in the order they were written. The deadline scheduler only tries the
 lock (`try_hold_application`) and leaves a deadline for its next turn when a writer of
 that application is at work: it holds deadline rows a handler may want to close, so it
-must never wait on one.
+must never wait on one. The consumer takes a batch's writer locks before it locks any row;
+an HTTP request that changes an existing application does the same (`writing_for`), so
+that no two writers take the two kinds of lock in opposite orders.
 
 A published row is kept for `retention` (by default the request topics' own 7 days), then
 purged: its payload may be personal data (an agency request carries the NIK) that has no
@@ -40,7 +42,7 @@ import contextlib
 import json
 import logging
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from contextvars import ContextVar
 from datetime import timedelta
 
@@ -116,6 +118,21 @@ def applications_held(application_ids: Iterable[uuid.UUID]) -> Iterator[None]:
         yield
     finally:
         _held.reset(token)
+
+
+@contextlib.asynccontextmanager
+async def writing_for(
+    conn: asyncpg.Connection, application_ids: Iterable[uuid.UUID]
+) -> AsyncIterator[None]:
+    """Take these applications' writer locks now, before the caller locks any row of
+    theirs, and keep `add_to_outbox` from taking them again. Every writer outside the
+    consumer that reads rows FOR UPDATE and then writes events (an officer's decision, an
+    enrolment) must start so: the consumer takes a batch's writer locks first and then
+    its rows, and a writer taking the two in the other order would deadlock with it."""
+    ids = list(application_ids)
+    await conn.execute(lock_applications_sql("$1"), ids)
+    with applications_held(ids):
+        yield
 
 
 class OutboxBuffer:

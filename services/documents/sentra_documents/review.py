@@ -27,7 +27,7 @@ from sentra_shared.events import (
     ReviewDecision,
     TraffickingReferred,
 )
-from sentra_shared.outbox import add_to_outbox
+from sentra_shared.outbox import add_to_outbox, writing_for
 from sentra_shared.reasons import Reason
 from sentra_shared.runtime import ServiceRuntime
 
@@ -214,62 +214,79 @@ async def _decide(
         )
         if application_id is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, detail="No such review case.")
-        # The application row first, then the case: the order in which flagging takes
-        # them, so two transactions never wait on each other in a circle.
-        stored = await repository.load_application(conn, application_id, _sealer(request))
-        case = await conn.fetchrow(
-            "SELECT status, flags FROM review_cases WHERE case_id = $1 FOR UPDATE", case_id
-        )
-        if stored is None or case is None:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, detail="No such review case.")
-        if case["status"] != "open":
-            raise HTTPException(
-                status.HTTP_409_CONFLICT, detail=f"The case is already {case['status']}."
+        async with writing_for(conn, [application_id]):
+            decided = await _apply_decision(
+                request, conn, application_id, case_id, decision, why, officer
             )
-        at = now()
-        await conn.execute(
-            """UPDATE review_cases
-               SET status = $2, officer_id = $3, officer_reason = $4, decided_at = $5
-               WHERE case_id = $1""",
-            case_id,
-            decision.value,
-            officer.subject,
-            why,
-            at,
-        )
-        deadline = await answer_deadline(
-            conn, DOCUMENTS_DEADLINES, DeadlineStep.OFFICER_REVIEW, case_id, at
-        )
-        await add_to_outbox(
-            conn,
-            ApplicationReviewed(
-                application_id=application_id,
-                occurred_at=at,
-                kind=stored.form.kind,
-                decision=decision,
-                officer_id=officer.subject,
-                reason=why,
-            ),
-        )
-        cleared = decision is ReviewDecision.CLEARED
-        await audited.record(
-            conn,
-            application_id,
-            audit.Decision.REVIEW_CLEARED if cleared else audit.Decision.REVIEW_CONFIRMED,
-            [
-                audit_reason(
-                    AuditReason.OFFICER_CLEARED if cleared else AuditReason.OFFICER_CONFIRMED,
-                    why=why,
-                ),
-                *_flags(case["flags"]),
-            ],
-            actor=audit.officer(officer.subject),
-        )
-        if cleared:
-            await continue_after_review(conn, stored)
-        else:
-            await _confirm(conn, stored, tuple(_flags(case["flags"])), officer, why, at)
     log.info("officer %s %s review case %s", officer.subject, decision.value, case_id)
+    return decided
+
+
+async def _apply_decision(
+    request: Request,
+    conn: asyncpg.Connection,
+    application_id: uuid.UUID,
+    case_id: uuid.UUID,
+    decision: ReviewDecision,
+    why: str,
+    officer: Officer,
+) -> Decided:
+    """In the decision's transaction, with the application's writer lock held: the
+    order every writer takes locks in (the writer lock, then the application row, then the
+    case), so two transactions never wait on each other in a circle."""
+    stored = await repository.load_application(conn, application_id, _sealer(request))
+    case = await conn.fetchrow(
+        "SELECT status, flags FROM review_cases WHERE case_id = $1 FOR UPDATE", case_id
+    )
+    if stored is None or case is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="No such review case.")
+    if case["status"] != "open":
+        raise HTTPException(
+            status.HTTP_409_CONFLICT, detail=f"The case is already {case['status']}."
+        )
+    at = now()
+    await conn.execute(
+        """UPDATE review_cases
+           SET status = $2, officer_id = $3, officer_reason = $4, decided_at = $5
+           WHERE case_id = $1""",
+        case_id,
+        decision.value,
+        officer.subject,
+        why,
+        at,
+    )
+    deadline = await answer_deadline(
+        conn, DOCUMENTS_DEADLINES, DeadlineStep.OFFICER_REVIEW, case_id, at
+    )
+    await add_to_outbox(
+        conn,
+        ApplicationReviewed(
+            application_id=application_id,
+            occurred_at=at,
+            kind=stored.form.kind,
+            decision=decision,
+            officer_id=officer.subject,
+            reason=why,
+        ),
+    )
+    cleared = decision is ReviewDecision.CLEARED
+    await audited.record(
+        conn,
+        application_id,
+        audit.Decision.REVIEW_CLEARED if cleared else audit.Decision.REVIEW_CONFIRMED,
+        [
+            audit_reason(
+                AuditReason.OFFICER_CLEARED if cleared else AuditReason.OFFICER_CONFIRMED,
+                why=why,
+            ),
+            *_flags(case["flags"]),
+        ],
+        actor=audit.officer(officer.subject),
+    )
+    if cleared:
+        await continue_after_review(conn, stored)
+    else:
+        await _confirm(conn, stored, tuple(_flags(case["flags"])), officer, why, at)
     return Decided(
         case_id=case_id,
         application_id=application_id,

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from sentra_shared import idempotency
 from sentra_shared.clock import now
 from sentra_shared.events import ApplicantContact, BusinessRegistered
-from sentra_shared.outbox import add_to_outbox
+from sentra_shared.outbox import add_to_outbox, writing_for
 from sentra_shared.runtime import ServiceRuntime
 from sentra_shared.tracking_codes import tracking_code
 
@@ -135,7 +135,12 @@ async def enrol(business_id: uuid.UUID, form: EnrolmentForm, request: Request) -
     """Take a seat in a programme: 409 with the reasons when the rule refuses it."""
     programme = _offered(request).get(form.programme_id)
     handlers: ProgrammeHandlers = request.app.state.programme_handlers
-    async with _runtime(request).pool.acquire() as conn, conn.transaction():
+    async with (
+        _runtime(request).pool.acquire() as conn,
+        conn.transaction(),
+        # The business's writer lock before any row (outbox.writing_for).
+        writing_for(conn, [business_id]),
+    ):
         business = await repository.load_business(conn, business_id)
         if business is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, "no business with this id")
