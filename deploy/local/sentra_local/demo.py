@@ -219,13 +219,14 @@ def print_summary(result: DemoResult) -> None:
         f"confirmed by the officer, {seen['overdue']} with a missed deadline, "
         f"{seen['escalated']} escalated to a supervisor"
     )
-    by_regency = Counter(t.sample.regency for t in result.tracked)
-    print("\nApplications by sending regency")
+    by_regency = Counter(t.sample.regency for t in result.tracked if t.sample.regency)
+    print("\nApplications and businesses by sending regency")
     print("  " + "  ".join(f"{name} {n}" for name, n in sorted(by_regency.items())))
     example, told = result.example
     if example is not None:
         where = example.sample.regency
-        print(f"\nWhat one applicant from {where} was told ({example.application_id})")
+        who = f"applicant from {where}" if where else "person who asked"
+        print(f"\nWhat one {who} was told ({example.application_id})")
         for entry in told:
             print(f"  {entry['status']:<20} {entry['message_id']}")
             print(f"  {'':<20} {entry['message_en']}")

@@ -86,8 +86,11 @@ class EmpowermentSample:
         return "business" if self.is_business else "consultation"
 
     @property
-    def regency(self) -> str:
-        code = self.form["business"]["regency_code"] if self.is_business else "3301"
+    def regency(self) -> str | None:
+        """The business's regency; a consultation has none."""
+        if not self.is_business:
+            return None
+        code: str = self.form["business"]["regency_code"]
         return SENDING_REGENCIES.get(code, code)
 
 
