@@ -243,7 +243,10 @@ def print_public_pages(example: Tracked) -> None:
     """Where the applicant and the public look. The demo's data stays in the local
     PostgreSQL, so the pages show it whenever the services run (`make up`)."""
     notifications = ServiceProcess("notifications", state_dir() / "services")
-    born = example.sample.form["applicant"]["date_of_birth"]
+    form = example.sample.form
+    # An applicant, a business owner or an asker: whoever opened the case.
+    person = form.get("applicant") or form.get("owner") or form["asker"]
+    born = person["date_of_birth"]
     print("\nThe applicant's status page and the public dashboard (served while `make up` runs)")
     print(f"  status page   {notifications.url}/status")
     print(f"                tracking code {example.tracking_code}, date of birth {born}")
