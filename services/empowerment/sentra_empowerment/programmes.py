@@ -49,6 +49,7 @@ from sentra_empowerment.domain.programmes import (
     enrolment_refusals,
     parse_programmes,
     report_deadline,
+    report_terms,
 )
 
 _missed = recording_escalations(announce_missed(EMPOWERMENT_DEADLINES))
@@ -112,7 +113,7 @@ class ProgrammeHandlers:
         )
         if refusals:
             return refusals
-        terms = self.terms[programme.agency]
+        terms = report_terms(self.terms[programme.agency])
         due_at, escalate_at = report_deadline(programme, terms, self.calendar)
         requested_type, _ = ORGANISER_EXCHANGES[programme.agency]
         request = requested_type(

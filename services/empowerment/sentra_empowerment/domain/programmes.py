@@ -21,7 +21,7 @@ from pydantic import (
     ValidationError,
     model_validator,
 )
-from sentra_shared.calendar import WIB, WorkingDayCalendar
+from sentra_shared.calendar import WIB, DayKind, WorkingDayCalendar
 from sentra_shared.deadlines import Terms
 from sentra_shared.events import Agency
 from sentra_shared.reasons import BilingualText, Reason, ReasonCatalogue
@@ -179,6 +179,27 @@ def enrolment_refusals(
     if not already_enrolled and seats_left(programme, seats_taken) == 0:
         reasons.append(REFUSALS.reason(Refusal.PROGRAMME_FULL, capacity=programme.capacity))
     return tuple(reasons)
+
+
+# Whoever organises, the participation report is owed within 5 working days of the
+# programme's last session, and its supervisor is told 5 working days after that: an
+# organiser's terms for its other answers (Disnaker's 1-day checks, the bank's SLIK) say
+# nothing about a report written after a programme.
+REPORT_WORKING_DAYS = 5
+REPORT_TERMS_SOURCE = (
+    "Program commitment: participation reports within 5 working days of a programme's end"
+)
+
+
+def report_terms(organiser: Terms) -> Terms:
+    """The report's terms, with the organiser's own supervisor."""
+    return Terms(
+        days=REPORT_WORKING_DAYS,
+        day_kind=DayKind.WORKING,
+        escalate_after_days=REPORT_WORKING_DAYS,
+        supervisor=organiser.supervisor,
+        source=REPORT_TERMS_SOURCE,
+    )
 
 
 def report_deadline(

@@ -18,7 +18,7 @@ import httpx
 import pytest
 from sentra_empowerment.app import create_app
 from sentra_empowerment.config import EmpowermentSettings
-from sentra_empowerment.domain.programmes import ProgrammesFileError
+from sentra_empowerment.domain.programmes import ProgrammesFileError, report_terms
 from sentra_local.stack import Stack
 from sentra_local.testing import serving
 from sentra_shared.calendar import WIB, indonesian_calendar
@@ -223,7 +223,9 @@ async def test_an_enrolment_takes_a_seat_asks_the_organiser_and_opens_the_report
     assert response.status_code == 202, response.text
     body = response.json()
     last_session = today() + timedelta(days=28)
-    terms = agency_terms()[Agency.DISNAKER]
+    # Five working days whoever organises, Disnaker included (its checks get one).
+    terms = report_terms(agency_terms()[Agency.DISNAKER])
+    assert terms.days == 5
     noon = datetime.combine(last_session, datetime.min.time().replace(hour=12), tzinfo=WIB)
     due = terms.due_at(noon, indonesian_calendar())
     assert datetime.fromisoformat(body["report_due"]) == due

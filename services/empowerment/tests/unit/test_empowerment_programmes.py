@@ -15,6 +15,7 @@ from sentra_empowerment.domain.programmes import (
     enrolment_refusals,
     parse_programmes,
     report_deadline,
+    report_terms,
     seats_left,
 )
 from sentra_empowerment.programmes import load_programmes
@@ -128,6 +129,13 @@ def test_the_report_is_due_within_the_organisers_terms_after_the_last_session() 
     assert due == datetime(2027, 2, 2, tzinfo=WIB)
     assert escalate == datetime(2027, 2, 5, tzinfo=WIB)
     assert escalate - due == timedelta(days=3)
+
+
+def test_every_organiser_reports_within_five_working_days_to_its_own_supervisor() -> None:
+    disnaker = Terms(1, DayKind.WORKING, 1, "Disnakertrans Provinsi Jawa Tengah", "checks")
+    terms = report_terms(disnaker)
+    assert (terms.days, terms.day_kind, terms.escalate_after_days) == (5, DayKind.WORKING, 5)
+    assert terms.supervisor == "Disnakertrans Provinsi Jawa Tengah"
 
 
 def test_the_sample_file_shipped_with_the_service_loads() -> None:
