@@ -17,6 +17,7 @@ PROCESS_ORDER = (
     "credit",
     "insurance",
     "notifications",
+    "empowerment",
     "agencies",
     "sinks",
     "kafka",
@@ -128,7 +129,12 @@ def steps_table(steps: Sequence[Mapping[str, Any]]) -> str:
 def cpu_table(steps: Sequence[Mapping[str, Any]]) -> str:
     """CPU ms per completed application, per process, per step."""
     present = PROCESS_ORDER  # n/a where not measured (a remote stack: loadgen only)
-    short = {"notifications": "notify", "insurance": "insure", "documents": "docs"}
+    short = {
+        "notifications": "notify",
+        "insurance": "insure",
+        "documents": "docs",
+        "empowerment": "empower",
+    }
     names = [short.get(p, p) for p in present]
     header = f"{'rate/s':>7} " + " ".join(f"{n:>8}" for n in names) + f" {'total':>7}"
     lines = [header, "-" * len(header)]
