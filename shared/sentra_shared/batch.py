@@ -65,6 +65,9 @@ class BatchApplier:
         """Apply a batch in one transaction: first all at once, and only when a record
         fails, again from the start one record per savepoint (see `_apply_one_by_one`).
         Both end in the same state; the first costs a few round trips per record fewer."""
+        # Measured afresh for every batch: a batch of records not ours (skipped by their
+        # type) must not report the previous batch's handlers again.
+        self.handled = []
         dead: list[DeadLetter] = []
         ours: list[Decoded] = []
         for records in batch.values():

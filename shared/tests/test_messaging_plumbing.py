@@ -11,16 +11,23 @@ from pathlib import Path
 
 import asyncpg
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from faststream.kafka import KafkaBroker
 from opentelemetry import context as otel_context
 from opentelemetry.sdk.trace import TracerProvider
 from sentra_local.stack import Stack
 from sentra_local.testing import wait_until
+from sentra_shared.batch import BatchApplier
 from sentra_shared.consumer import EventConsumer, EventHandlers
 from sentra_shared.database import create_pool, migrate
 from sentra_shared.envelope import decode, encode, headers_for
-from sentra_shared.events import DOCUMENTS_TOPIC, ApplicationKind, ApplicationSubmitted
+from sentra_shared.events import (
+    DOCUMENTS_TOPIC,
+    ApplicationKind,
+    ApplicationSubmitted,
+    DocumentsVerified,
+    Event,
+)
 from sentra_shared.outbox import add_to_outbox
 from sentra_shared.relay import OutboxRelay, sampled
 from sentra_shared.telemetry import context_from_traceparent
@@ -233,3 +240,30 @@ def test_only_a_sampled_traceparent_counts_as_sampled() -> None:
     assert sampled(f"{trace}-01") and sampled(f"{trace}-03")
     assert not sampled(f"{trace}-00") and not sampled(f"{trace}-02")
     assert not sampled(None) and not sampled("") and not sampled("garbage-zz")
+
+
+async def test_a_batch_of_records_not_ours_reports_no_handler_runs(pool: asyncpg.Pool) -> None:
+    """The metrics read `handled` after each committed batch: a batch whose records are
+    all of types this consumer skips must not report the previous batch's runs again."""
+    handlers = EventHandlers(consumer="plumbing-test-handled")
+
+    @handlers.on(ApplicationSubmitted)
+    async def noop(conn: asyncpg.Connection, event: ApplicationSubmitted) -> None:
+        return None
+
+    applier = BatchApplier(handlers, lambda: pool, TracerProvider().get_tracer("test"))
+    partition = TopicPartition(DOCUMENTS_TOPIC, 0)
+
+    def record(event: Event, offset: int) -> ConsumerRecord[bytes, bytes]:
+        headers = [(k, v.encode()) for k, v in headers_for(event).items()]
+        return ConsumerRecord(
+            DOCUMENTS_TOPIC, 0, offset, 0, 0, event.key, encode(event), None, 0, 0, headers
+        )
+
+    await applier.apply({partition: [record(submitted(), 0)]})
+    assert [h.event_type for h in applier.handled] == ["ApplicationSubmitted"]
+    verified = DocumentsVerified(
+        application_id=uuid.uuid4(), occurred_at=datetime.now(UTC), kind=ApplicationKind.PLACEMENT
+    )
+    assert await applier.apply({partition: [record(verified, 1)]}) == []
+    assert applier.handled == []
