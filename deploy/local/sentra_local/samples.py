@@ -157,7 +157,9 @@ class _Maker:
         self.rng = rng
         # Channels and language come from a draw of their own, so that a seed still gives
         # the same applicants, documents and amounts as before applicants chose channels.
-        self.contact_rng = random.Random(hash(rng.getstate()))
+        # Seeded from the state's text: its hash would change from one process to the next
+        # (it holds None, whose hash is its address).
+        self.contact_rng = random.Random(repr(rng.getstate()))
         self.today = today
         self.licences = licences
         self.serial = 0
