@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
 import secrets
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Self
+from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Request, Response, status
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 from sentra_shared import idempotency
 from sentra_shared.calendar import WIB
@@ -17,9 +16,7 @@ from sentra_shared.clock import now
 from sentra_shared.events import (
     ApplicantContact,
     AskerRole,
-    Channel,
     ConsultationSubject,
-    Language,
 )
 from sentra_shared.http_errors import render_errors
 from sentra_shared.runtime import ServiceRuntime
@@ -34,15 +31,9 @@ from sentra_empowerment.domain.consultation import (
     product_reference_problem,
     question_problem,
 )
+from sentra_empowerment.forms import Contact, Form, iso_date
 
 router = APIRouter()
-
-
-def _iso_date(value: object) -> object:
-    # Lax parsing would also take 0 (1970-01-01) or a datetime string.
-    if not (isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value)):
-        raise PydanticCustomError("date_type", "Input should be a date written YYYY-MM-DD")
-    return value
 
 
 def _plausible_birth_date(born: date) -> date:
@@ -59,36 +50,19 @@ def _readable_question(text: str) -> str:
     return text
 
 
-class _Form(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+class Asker(Contact):
+    """The asker's contact (a buyer may be anyone: only a plausible birth date, which opens
+    the status page with the tracking code)."""
 
-
-class Asker(_Form):
     role: AskerRole = Field(description="worker, family (a worker's family member) or buyer.")
     date_of_birth: Annotated[
-        date, BeforeValidator(_iso_date), AfterValidator(_plausible_birth_date)
+        date, BeforeValidator(iso_date), AfterValidator(_plausible_birth_date)
     ] = Field(
         description="YYYY-MM-DD, in the past: with the tracking code it opens the status page."
     )
-    phone: str | None = Field(
-        default=None, pattern=r"^\+?[0-9]{8,15}$", description="8-15 ASCII digits, optional +."
-    )
-    email: str | None = Field(default=None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-    channels: tuple[Channel, ...] = Field(default=("sms",), min_length=1, max_length=2)
-    language: Language = Field(default="id", description="id (Bahasa Indonesia) or en.")
-
-    @model_validator(mode="after")
-    def channels_are_reachable(self) -> Self:
-        if len(set(self.channels)) != len(self.channels):
-            raise ValueError("each channel once")
-        if "sms" in self.channels and self.phone is None:
-            raise ValueError("the sms channel needs a phone number")
-        if "email" in self.channels and self.email is None:
-            raise ValueError("the email channel needs an email address")
-        return self
 
 
-class ConsultationForm(_Form):
+class ConsultationForm(Form):
     asker: Asker
     subject: ConsultationSubject = Field(description="placement, credit, refund or product.")
     question: Annotated[str, AfterValidator(_readable_question)] = Field(

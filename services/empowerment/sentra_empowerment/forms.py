@@ -71,7 +71,7 @@ Price = Annotated[int, Field(strict=True, gt=0, le=MAX_PRICE_IDR)]
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
-def _iso_date(value: Any) -> Any:
+def iso_date(value: Any) -> Any:
     if not (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
         raise PydanticCustomError("date_type", "Input should be a date written YYYY-MM-DD")
     return value
@@ -94,25 +94,22 @@ def _known_regency(code: str) -> str:
     return code
 
 
-BirthDate = Annotated[date, BeforeValidator(_iso_date), AfterValidator(_plausible_birth)]
+BirthDate = Annotated[date, BeforeValidator(iso_date), AfterValidator(_plausible_birth)]
 RegencyCode = Annotated[str, _text(4, 4, r"^[0-9]{4}$"), AfterValidator(_known_regency)]
 
 
-class _Form(BaseModel):
+class Form(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
-class Owner(_Form):
-    full_name: Name = Field(description="2-120 visible characters, composed (NFC).")
-    role: OwnerRole = Field(description="returnee (purna PMI) or family (of a worker abroad).")
-    date_of_birth: BirthDate = Field(
-        description="YYYY-MM-DD, for an age of 15 to 100; with the tracking code it opens "
-        "the status page."
-    )
+class Contact(Form):
+    """How a person opening a case (a business owner, an asker) is told, and in which
+    language: each channel chosen once, and reachable."""
+
     phone: Phone | None = Field(default=None, description="8-15 ASCII digits, optional +.")
     email: Email | None = None
     channels: tuple[Channel, ...] = Field(default=("sms",), min_length=1, max_length=2)
-    language: Language = "id"
+    language: Language = Field(default="id", description="id (Bahasa Indonesia) or en.")
 
     @model_validator(mode="after")
     def _reachable(self) -> Self:
@@ -125,7 +122,16 @@ class Owner(_Form):
         return self
 
 
-class Product(_Form):
+class Owner(Contact):
+    full_name: Name = Field(description="2-120 visible characters, composed (NFC).")
+    role: OwnerRole = Field(description="returnee (purna PMI) or family (of a worker abroad).")
+    date_of_birth: BirthDate = Field(
+        description="YYYY-MM-DD, for an age of 15 to 100; with the tracking code it opens "
+        "the status page."
+    )
+
+
+class Product(Form):
     name: Name
     description: Description
     price_idr: Price | None = Field(
@@ -133,7 +139,7 @@ class Product(_Form):
     )
 
 
-class BusinessDetails(_Form):
+class BusinessDetails(Form):
     name: Name
     sector: Sector
     regency_code: RegencyCode = Field(description="A known regency or city code, e.g. 3301.")
@@ -141,7 +147,7 @@ class BusinessDetails(_Form):
     products: tuple[Product, ...] = Field(default=(), max_length=MAX_PRODUCTS)
 
 
-class BusinessForm(_Form):
+class BusinessForm(Form):
     owner: Owner
     business: BusinessDetails
     catalogue: CatalogueConsent = Field(
@@ -150,5 +156,5 @@ class BusinessForm(_Form):
     )
 
 
-class EnrolmentForm(_Form):
+class EnrolmentForm(Form):
     programme_id: Annotated[str, _text(1, 80)]
